@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: MIT
+// `rd`: memory in hex and ASCII, in crash's layout (16 bytes a line:
+// "ADDR:  v v   ascii"), and `vtop`: a page-table walk, level by level.
+#include <ctype.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "coroner/mem.h"
+#include "coroner/program.h"
+
+#define RD_MAX_BYTES (64u << 20)
+
+static void print_line(FILE *o, uint64_t addr, const uint8_t *b, size_t n, unsigned unit)
+{
+	unsigned per_line = 16 / unit;
+	unsigned width = unit * 2;
+	fprintf(o, "%016llx:  ", (unsigned long long)addr);
+	for (unsigned i = 0; i < per_line; i++) {
+		if (i * unit < n) {
+			uint64_t v = 0;
+			for (unsigned k = 0; k < unit; k++)
+				v |= (uint64_t)b[i * unit + k] << (8 * k);
+			fprintf(o, "%0*llx ", (int)width, (unsigned long long)v);
+		} else {
+			fprintf(o, "%*s ", (int)width, "");
+		}
+	}
+	fputs("  ", o);
+	for (size_t i = 0; i < n; i++)
+		fputc(isprint(b[i]) ? b[i] : '.', o);
+	fputc('\n', o);
+}
+
+int cor_cmd_rd(struct cor_cli *cli, int argc, char **argv)
+{
+	bool phys = false;
+	unsigned unit = 8;
+	int c;
+	static const struct option longopts[] = {
+		{"8", no_argument, NULL, '1'}, {"16", no_argument, NULL, '2'},
+		{"32", no_argument, NULL, '4'}, {"64", no_argument, NULL, '8'},
+		{NULL, 0, NULL, 0},
+	};
+	while ((c = getopt_long_only(argc, argv, "p", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			phys = true;
+			break;
+		case '1':
+		case '2':
+		case '4':
+		case '8':
+			unit = (unsigned)(c - '0');
+			break;
+		default:
+			return cor_cli_usage("rd", "usage: rd [-p] [-8|-16|-32|-64] ADDR [COUNT]");
+		}
+	}
+	if (optind >= argc)
+		return cor_cli_usage("rd", "usage: rd [-p] [-8|-16|-32|-64] ADDR [COUNT]");
+	uint64_t addr, count = 1;
+	struct cor_error *err = cor_parse_u64(argv[optind], true, &addr);
+	if (!err && optind + 1 < argc)
+		err = cor_parse_u64(argv[optind + 1], false, &count);
+	if (err)
+		return cor_cli_fail(cor_error_wrap(err, "rd"));
+	if (count == 0 || count > RD_MAX_BYTES / unit)
+		return cor_cli_usage("rd", "count must be 1..%u", RD_MAX_BYTES / unit);
+	size_t len = (size_t)(count * unit);
+	uint8_t *buf = malloc(len);
+	if (!buf)
+		return cor_cli_fail(&cor_enomem);
+	/* Read line by line so that a fault shows what came before it. */
+	int ret = 0;
+	for (size_t off = 0; off < len; off += 16) {
+		size_t n = COR_MIN((size_t)16, len - off);
+		err = phys ? cor_program_read_phys(cli->prog, addr + off, buf + off, n)
+			   : cor_program_read(cli->prog, addr + off, buf + off, n);
+		if (err) {
+			ret = cor_cli_fail(cor_error_wrap(err, "rd: %s address 0x%llx",
+							  phys ? "physical" : "virtual",
+							  (unsigned long long)(addr + off)));
+			break;
+		}
+		print_line(cli->out, addr + off, buf + off, n, unit);
+	}
+	free(buf);
+	return ret;
+}
+
+int cor_cmd_vtop(struct cor_cli *cli, int argc, char **argv)
+{
+	if (argc != 2)
+		return cor_cli_usage("vtop", "usage: vtop ADDR");
+	uint64_t va;
+	struct cor_error *err = cor_parse_u64(argv[1], true, &va);
+	if (err)
+		return cor_cli_fail(cor_error_wrap(err, "vtop"));
+	struct cor_mem *mem = cor_program_mem(cli->prog);
+	struct cor_mem_walk walk;
+	err = cor_mem_walk(mem, 0, va, &walk);
+	FILE *o = cli->out;
+	fprintf(o, "VIRTUAL           PHYSICAL        \n");
+	if (walk.page_size)
+		fprintf(o, "%-16llx  %-16llx\n\n", (unsigned long long)va,
+			(unsigned long long)walk.paddr);
+	else
+		fprintf(o, "%-16llx  (not mapped)\n\n", (unsigned long long)va);
+	const struct cor_mem_config *cfg = cor_mem_config(mem);
+	fprintf(o, "%s DIRECTORY: %llx\n", cfg->la57 ? "PGD" : "PML4",
+		(unsigned long long)(cfg->pgd_paddr));
+	for (int i = 0; i < walk.num_steps; i++)
+		fprintf(o, "%6s: %llx => %llx\n", walk.steps[i].level,
+			(unsigned long long)walk.steps[i].entry_paddr,
+			(unsigned long long)walk.steps[i].entry);
+	if (walk.page_size)
+		fprintf(o, "  PAGE: %llx  (%s)\n",
+			(unsigned long long)(walk.paddr & ~(walk.page_size - 1)),
+			walk.page_size == (1ull << 30)   ? "1GB"
+			: walk.page_size == (1ull << 21) ? "2MB"
+							 : "4KB");
+	if (err)
+		return cor_cli_fail(cor_error_wrap(err, "vtop"));
+	return 0;
+}

@@ -1,0 +1,27 @@
+// SPDX-License-Identifier: MIT
+// The command table. One line per command; implementations live in cmd_*.c.
+#include <stddef.h>
+
+#include "cli/cli.h"
+
+const struct cor_cli_cmd cor_cli_commands[] = {
+	/* top-level verbs */
+	{"report", cor_cmd_report, COR_CMD_VERB, "report [--json] [-k VMLINUX] DUMP|DIR...",
+	 "diagnose a crash: the cause, with its evidence\n"},
+	{"shell", cor_cmd_shell, COR_CMD_VERB, "shell [-k VMLINUX] DUMP",
+	 "interactive shell on a dump (line editing, history, 'cmd | grep x')\n"},
+	{"mce", cor_cmd_mce, COR_CMD_VERB, "mce [OPTIONS] [FILE|-|DUMP]",
+	 "decode machine-check records (raw values, kernel log lines, or a dump)\n"},
+	/* commands on a dump */
+	{"help", cor_cmd_help, COR_CMD_DUMP, "help [COMMAND]", "list commands, or one command's help\n"},
+	{"sys", cor_cmd_sys, COR_CMD_DUMP, "sys", "system information, as crash's sys prints it\n"},
+	{"log", cor_cmd_log, COR_CMD_DUMP, "log [-t] [-m]",
+	 "the kernel log (printk ring buffer)\n"
+	 "  -t  no timestamps\n  -m  show the log level\n"},
+	{"rd", cor_cmd_rd, COR_CMD_DUMP, "rd [-p] [-8|-16|-32|-64] [-a] ADDR [COUNT]",
+	 "read memory, hex and ASCII, as crash's rd prints it\n"
+	 "  -p  ADDR is physical\n  -8/-16/-32/-64  unit size (default 64)\n"},
+	{"vtop", cor_cmd_vtop, COR_CMD_DUMP, "vtop ADDR",
+	 "translate a kernel virtual address, showing each page-table level\n"},
+	{NULL, NULL, 0, NULL, NULL},
+};
