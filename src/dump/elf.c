@@ -70,19 +70,18 @@ static struct cor_error *elf_segment(struct cor_dump *dump, const Elf64_Phdr *ph
 					(unsigned long long)ph->p_memsz,
 					(unsigned long long)ph->p_filesz);
 	if (!cor_range_ok(ph->p_offset, ph->p_filesz, fsize))
-		dump_set_incomplete(dump,
-				    "the file is truncated: memory from physical 0x%llx on is "
-				    "missing",
-				    (unsigned long long)(ph->p_paddr +
-							 (ph->p_offset < fsize
-								  ? fsize - ph->p_offset
-								  : 0)));
+		dump_set_incomplete(
+		    dump,
+		    "the file is truncated: memory from physical 0x%llx on is "
+		    "missing",
+		    (unsigned long long)(ph->p_paddr +
+					 (ph->p_offset < fsize ? fsize - ph->p_offset : 0)));
 	struct cor_dump_range r = {
-		.paddr = ph->p_paddr,
-		.vaddr = ph->p_vaddr,
-		.memsz = ph->p_memsz,
-		.filesz = ph->p_filesz,
-		.offset = ph->p_offset,
+	    .paddr = ph->p_paddr,
+	    .vaddr = ph->p_vaddr,
+	    .memsz = ph->p_memsz,
+	    .filesz = ph->p_filesz,
+	    .offset = ph->p_offset,
 	};
 	if (end / dump->page_size + 1 > dump->max_pfn)
 		dump->max_pfn = (end + dump->page_size - 1) / dump->page_size;
@@ -92,8 +91,14 @@ static struct cor_error *elf_segment(struct cor_dump *dump, const Elf64_Phdr *ph
 static struct cor_error *elf_open(struct cor_dump *dump)
 {
 	Elf64_Ehdr eh;
-	struct cor_error *err = dump_read_exact(dump, 0, &eh, sizeof(eh), "ELF header");
-	if (err)
+	memset(&eh, 0, sizeof(eh));
+	/* Say "32-bit" or "big-endian" even for a header shorter than an Elf64_Ehdr. */
+	size_t got = dump_file_read(&dump->file, 0, &eh, sizeof(eh));
+	struct cor_error *err = NULL;
+	if (got >= EI_NIDENT &&
+	    (eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_ident[EI_DATA] != ELFDATA2LSB))
+		return check_ehdr(&eh);
+	if ((err = dump_read_exact(dump, 0, &eh, sizeof(eh), "ELF header")))
 		return err;
 	if ((err = check_ehdr(&eh)))
 		return err;
@@ -201,11 +206,11 @@ static void elf_close(struct cor_dump *dump)
 }
 
 const struct dump_ops cor_dump_elf_ops = {
-	.name = "ELF",
-	.format = COR_DUMP_ELF,
-	.probe = elf_probe,
-	.open = elf_open,
-	.page_state = elf_page_state,
-	.read_page = elf_read_page,
-	.close = elf_close,
+    .name = "ELF",
+    .format = COR_DUMP_ELF,
+    .probe = elf_probe,
+    .open = elf_open,
+    .page_state = elf_page_state,
+    .read_page = elf_read_page,
+    .close = elf_close,
 };

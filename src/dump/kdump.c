@@ -11,39 +11,40 @@
 #include "dump/internal.h"
 
 #define KDUMP_SIGNATURE "KDUMP   "
-#define KDUMP_SIG_LEN 8
+#define KDUMP_SIG_LEN	8
 
 /* struct disk_dump_header */
 #define DH_HEADER_VERSION 8
-#define DH_UTSNAME 12 /* struct new_utsname: 6 fields of 65 bytes */
-#define DH_UTS_FIELD 65
-#define DH_TIMESTAMP 408
-#define DH_STATUS 424
-#define DH_BLOCK_SIZE 428
-#define DH_SUB_HDR_SIZE 432
-#define DH_BITMAP_BLOCKS 436
-#define DH_MAX_MAPNR 440
-#define DH_CURRENT_CPU 456
-#define DH_NR_CPUS 460
-#define DH_SIZE 464
+#define DH_UTSNAME	  12 /* struct new_utsname: 6 fields of 65 bytes */
+#define DH_UTS_FIELD	  65
+#define DH_TIMESTAMP	  408
+#define DH_STATUS	  424
+#define DH_BLOCK_SIZE	  428
+#define DH_SUB_HDR_SIZE	  432
+#define DH_BITMAP_BLOCKS  436
+#define DH_MAX_MAPNR	  440
+#define DH_CURRENT_CPU	  456
+#define DH_NR_CPUS	  460
+#define DH_SIZE		  464
 
 /* struct kdump_sub_header */
-#define SH_PHYS_BASE 0
-#define SH_DUMP_LEVEL 8
+#define SH_PHYS_BASE	     0
+#define SH_DUMP_LEVEL	     8
 #define SH_OFFSET_VMCOREINFO 32
-#define SH_SIZE_VMCOREINFO 40
-#define SH_OFFSET_NOTE 48
-#define SH_SIZE_NOTE 56
-#define SH_MAX_MAPNR_64 96
-#define SH_SIZE 104
+#define SH_SIZE_VMCOREINFO   40
+#define SH_OFFSET_NOTE	     48
+#define SH_SIZE_NOTE	     56
+#define SH_MAX_MAPNR_64	     96
+#define SH_SIZE		     104
 
 /* status flags (DUMP_DH_*) */
-#define DH_COMPRESSED_ZLIB 0x1
-#define DH_COMPRESSED_LZO 0x2
-#define DH_COMPRESSED_SNAPPY 0x4
+#define DH_COMPRESSED_ZLIB	 0x1
+#define DH_COMPRESSED_LZO	 0x2
+#define DH_COMPRESSED_SNAPPY	 0x4
 #define DH_COMPRESSED_INCOMPLETE 0x8
-#define DH_COMPRESSED_ZSTD 0x20
-#define DH_CODEC_MASK (DH_COMPRESSED_ZLIB | DH_COMPRESSED_LZO | DH_COMPRESSED_SNAPPY | DH_COMPRESSED_ZSTD)
+#define DH_COMPRESSED_ZSTD	 0x20
+#define DH_CODEC_MASK                                                                              \
+	(DH_COMPRESSED_ZLIB | DH_COMPRESSED_LZO | DH_COMPRESSED_SNAPPY | DH_COMPRESSED_ZSTD)
 
 /* struct page_desc { off_t offset; unsigned int size, flags; unsigned long long page_flags; } */
 #define PD_SIZE 24
@@ -53,6 +54,8 @@
 struct kdump_priv {
 	uint8_t *bitmap1, *bitmap2; /* bitmap_len bytes each */
 	uint64_t bitmap_len;
+	/* Bytes of each bitmap actually in the file (less when it is cut inside them). */
+	uint64_t bitmap1_valid, bitmap2_valid;
 	uint64_t *rank; /* set bits of bitmap2 before each RANK_BLOCK_BITS block */
 	uint64_t descs_off;
 	uint8_t *cbuf; /* compressed page buffer */
@@ -86,16 +89,18 @@ static struct cor_error *parse_header(struct cor_dump *dump, const uint8_t *h)
 	k->nr_cpus = cor_le32(h + DH_NR_CPUS);
 	k->codecs = k->status & DH_CODEC_MASK;
 	if (k->header_version < 1 || k->header_version > 100)
-		return cor_error_create(COR_ERR_CORRUPT, "bad header version %d", k->header_version);
+		return cor_error_create(COR_ERR_CORRUPT, "bad header version %d",
+					k->header_version);
 	if (k->block_size < 1024 || k->block_size > (1u << 20) ||
 	    (k->block_size & (k->block_size - 1)))
 		return cor_error_create(COR_ERR_CORRUPT, "bad block size %u", k->block_size);
 	if (strcmp(k->machine, "x86_64") != 0 && k->machine[0])
-		return cor_error_create(COR_ERR_UNSUPPORTED,
-					"dump of another architecture (%s): only x86_64 is supported",
-					k->machine);
+		return cor_error_create(
+		    COR_ERR_UNSUPPORTED,
+		    "dump of another architecture (%s): only x86_64 is supported", k->machine);
 	if (k->sub_hdr_size == 0 || k->sub_hdr_size > 1024 || k->bitmap_blocks == 0)
-		return cor_error_create(COR_ERR_CORRUPT, "bad header (sub header %u blocks, bitmap %u blocks)",
+		return cor_error_create(COR_ERR_CORRUPT,
+					"bad header (sub header %u blocks, bitmap %u blocks)",
 					k->sub_hdr_size, k->bitmap_blocks);
 	return NULL;
 }
@@ -112,7 +117,8 @@ static struct cor_error *parse_sub_header(struct cor_dump *dump)
 	if (k->header_version >= 6)
 		k->max_mapnr = cor_le64(sh + SH_MAX_MAPNR_64);
 	if (k->header_version >= 3) {
-		uint64_t off = cor_le64(sh + SH_OFFSET_VMCOREINFO), len = cor_le64(sh + SH_SIZE_VMCOREINFO);
+		uint64_t off = cor_le64(sh + SH_OFFSET_VMCOREINFO),
+			 len = cor_le64(sh + SH_SIZE_VMCOREINFO);
 		if (len > (16u << 20))
 			return cor_error_create(COR_ERR_CORRUPT, "VMCOREINFO of %llu bytes",
 						(unsigned long long)len);
@@ -121,7 +127,8 @@ static struct cor_error *parse_sub_header(struct cor_dump *dump)
 			if (!vi)
 				return &cor_enomem;
 			if (dump_file_read(&dump->file, off, vi, len) < len)
-				dump_set_incomplete(dump, "VMCOREINFO is cut short by the end of the file");
+				dump_set_incomplete(
+				    dump, "VMCOREINFO is cut short by the end of the file");
 			dump->vmcoreinfo = vi;
 			dump->vmcoreinfo_len = strlen(vi);
 		}
@@ -140,10 +147,9 @@ static struct cor_error *load_bitmaps(struct cor_dump *dump, struct kdump_priv *
 	uint64_t total = (uint64_t)k->bitmap_blocks * k->block_size;
 	p->bitmap_len = total / 2;
 	if (k->max_mapnr > p->bitmap_len * 8)
-		return cor_error_create(COR_ERR_CORRUPT,
-					"bitmap of %llu bits is too small for %llu pages",
-					(unsigned long long)(p->bitmap_len * 8),
-					(unsigned long long)k->max_mapnr);
+		return cor_error_create(
+		    COR_ERR_CORRUPT, "bitmap of %llu bits is too small for %llu pages",
+		    (unsigned long long)(p->bitmap_len * 8), (unsigned long long)k->max_mapnr);
 	if (p->bitmap_len > (1ull << 36))
 		return cor_error_create(COR_ERR_CORRUPT, "bitmap of %llu bytes",
 					(unsigned long long)p->bitmap_len);
@@ -156,6 +162,8 @@ static struct cor_error *load_bitmaps(struct cor_dump *dump, struct kdump_priv *
 		return &cor_enomem;
 	size_t n1 = dump_file_read(&dump->file, off, p->bitmap1, p->bitmap_len);
 	size_t n2 = dump_file_read(&dump->file, off + p->bitmap_len, p->bitmap2, p->bitmap_len);
+	p->bitmap1_valid = n1;
+	p->bitmap2_valid = n2;
 	if (n1 < p->bitmap_len || n2 < p->bitmap_len)
 		dump_set_incomplete(dump, "the file is truncated inside the page bitmaps: pages "
 					  "past the cut are missing");
@@ -172,13 +180,40 @@ static struct cor_error *load_bitmaps(struct cor_dump *dump, struct kdump_priv *
 	p->descs_off = (uint64_t)(1 + k->sub_hdr_size + k->bitmap_blocks) * k->block_size;
 	uint64_t descs_end = p->descs_off + sum * PD_SIZE;
 	if (descs_end > dump_file_size(&dump->file))
-		dump_set_incomplete(dump,
-				    "the file is truncated inside the page descriptors: %llu of %llu "
-				    "pages are missing",
-				    (unsigned long long)((descs_end - dump_file_size(&dump->file) +
-							  PD_SIZE - 1) / PD_SIZE),
-				    (unsigned long long)sum);
+		dump_set_incomplete(
+		    dump,
+		    "the file is truncated inside the page descriptors: %llu of %llu "
+		    "pages are missing",
+		    (unsigned long long)((descs_end - dump_file_size(&dump->file) + PD_SIZE - 1) /
+					 PD_SIZE),
+		    (unsigned long long)sum);
 	return NULL;
+}
+
+/* makedumpfile writes page data in pfn order, so the last written descriptor
+ * tells whether the file holds all the data; a file cut inside the data is
+ * found here rather than page by page later. Only the last few descriptors
+ * are read (a capture stopped early leaves zeroed ones at the end). */
+static void check_data_end(struct cor_dump *dump, const struct kdump_priv *p)
+{
+	uint64_t ndesc = p->rank[(p->bitmap_len * 8 + RANK_BLOCK_BITS - 1) / RANK_BLOCK_BITS];
+	uint64_t size = dump_file_size(&dump->file);
+	for (uint64_t i = ndesc, seen = 0; i > 0 && seen < 64; i--, seen++) {
+		uint8_t pd[PD_SIZE];
+		if (dump_file_read(&dump->file, p->descs_off + (i - 1) * PD_SIZE, pd, PD_SIZE) <
+		    PD_SIZE)
+			continue; /* reported by load_bitmaps already */
+		uint64_t off = cor_le64(pd), len = cor_le32(pd + 8);
+		if (off == 0 && len == 0)
+			continue;
+		if (!cor_range_ok(off, len, size))
+			dump_set_incomplete(
+			    dump,
+			    "the file is truncated inside the page data (%llu bytes, "
+			    "data up to offset %llu): pages past the cut are missing",
+			    (unsigned long long)size, (unsigned long long)(off + len));
+		return;
+	}
 }
 
 static const char *codec_names(unsigned codecs)
@@ -219,6 +254,7 @@ static struct cor_error *kdump_open(struct cor_dump *dump)
 		return &cor_enomem;
 	if ((err = load_bitmaps(dump, p)))
 		return err;
+	check_data_end(dump, p);
 	if (k->status & DH_COMPRESSED_INCOMPLETE)
 		dump_set_incomplete(dump, "the dump is flagged incomplete: the capture stopped "
 					  "early (disk full or interrupted); pages not written are "
@@ -269,6 +305,11 @@ static enum cor_page_state kdump_page_state(struct cor_dump *dump, uint64_t pfn)
 	const struct kdump_priv *p = dump->priv;
 	if (pfn / 8 >= p->bitmap_len)
 		return COR_PAGE_ABSENT;
+	/* Past the cut of a truncated bitmap nothing is known: the page is missing
+	 * unless the 1st bitmap (read) says it is not RAM. */
+	if (pfn / 8 >= p->bitmap2_valid)
+		return pfn / 8 < p->bitmap1_valid && !test_bit(p->bitmap1, pfn) ? COR_PAGE_ABSENT
+										: COR_PAGE_MISSING;
 	if (!test_bit(p->bitmap2, pfn))
 		return test_bit(p->bitmap1, pfn) ? COR_PAGE_EXCLUDED : COR_PAGE_ABSENT;
 	uint64_t off;
@@ -292,11 +333,10 @@ static struct cor_error *kdump_read_page(struct cor_dump *dump, uint64_t pfn, vo
 		return cor_error_fault(addr, "physical address 0x%llx is not in the dump",
 				       (unsigned long long)addr);
 	case COR_PAGE_MISSING:
-		return cor_error_at(COR_ERR_TRUNCATED, addr,
-				    "physical address 0x%llx is missing: the dump is %s",
-				    (unsigned long long)addr,
-				    (dump->kdump.status & DH_COMPRESSED_INCOMPLETE) ? "incomplete"
-										    : "truncated");
+		return cor_error_at(
+		    COR_ERR_TRUNCATED, addr, "physical address 0x%llx is missing: the dump is %s",
+		    (unsigned long long)addr,
+		    (dump->kdump.status & DH_COMPRESSED_INCOMPLETE) ? "incomplete" : "truncated");
 	}
 	uint64_t off;
 	uint32_t size, flags;
@@ -313,12 +353,17 @@ static struct cor_error *kdump_read_page(struct cor_dump *dump, uint64_t pfn, vo
 				    "page descriptor of 0x%llx: several codecs (flags 0x%x)",
 				    (unsigned long long)addr, flags);
 	dump_file_read(&dump->file, off, p->cbuf, size);
-	struct cor_error *err = cor_codec_decompress((enum cor_codec)codec, p->cbuf, size, buf,
-						     dump->page_size);
-	if (err)
-		return cor_error_wrap(err, "physical address 0x%llx (file offset %llu)",
-				      (unsigned long long)addr, (unsigned long long)off);
-	return NULL;
+	struct cor_error *err =
+	    cor_codec_decompress((enum cor_codec)codec, p->cbuf, size, buf, dump->page_size);
+	if (err) {
+		err = cor_error_wrap(err, "physical address 0x%llx (file offset %llu)",
+				     (unsigned long long)addr, (unsigned long long)off);
+		if (err != &cor_enomem) {
+			err->has_address = true;
+			err->address = addr;
+		}
+	}
+	return err;
 }
 
 static void kdump_close(struct cor_dump *dump)
@@ -334,11 +379,11 @@ static void kdump_close(struct cor_dump *dump)
 }
 
 const struct dump_ops cor_dump_kdump_ops = {
-	.name = "kdump-compressed",
-	.format = COR_DUMP_KDUMP,
-	.probe = kdump_probe,
-	.open = kdump_open,
-	.page_state = kdump_page_state,
-	.read_page = kdump_read_page,
-	.close = kdump_close,
+    .name = "kdump-compressed",
+    .format = COR_DUMP_KDUMP,
+    .probe = kdump_probe,
+    .open = kdump_open,
+    .page_state = kdump_page_state,
+    .read_page = kdump_read_page,
+    .close = kdump_close,
 };
