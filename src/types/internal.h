@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: MIT */
+/* Internals of src/types/: the type collection and its sources. */
+#ifndef CORONER_TYPES_INTERNAL_H
+#define CORONER_TYPES_INTERNAL_H
+
+#include "coroner/base.h"
+#include "coroner/types_model.h"
+
+struct btf;
+
+/* Reference encoding: BTF ids as they are (0 = void), synthesized types and
+ * DWARF DIE offsets in their own ranges. */
+#define REF_SYNTH_BASE	(2ull << 60)
+#define REF_DWARF_BASE	(1ull << 62)
+#define REF_IS_SYNTH(r) (((r) & (3ull << 60)) == REF_SYNTH_BASE)
+#define REF_IS_DWARF(r) (((r)&REF_DWARF_BASE) != 0)
+
+/* Bound on chains of typedefs/qualifiers and on nesting of anonymous members:
+ * real kernels stay far below; garbage data must not loop. */
+#define TYPES_MAX_DEPTH 64
+
+struct cor_types {
+	struct btf *btf;
+	uint32_t btf_n; /* btf__type_cnt(): ids 0..btf_n-1 */
+	/* ref -> struct cor_type * (several refs may share one object). */
+	struct cor_hmap cache;
+	/* Every allocation to free: types, member/enumerator arrays, strings. */
+	struct cor_vec allocs;
+	/* BTF name indexes (name -> id), built on first lookup. */
+	bool indexed;
+	struct cor_hmap tags;  /* struct/union/enum (complete first) */
+	struct cor_hmap plain; /* typedef, int, float */
+	struct cor_hmap vars;  /* BTF VAR (per-cpu variables in 6.1) */
+	struct cor_hmap funcs; /* BTF FUNC */
+	bool enums_indexed;
+	struct cor_hmap enumerators; /* name -> (enum ref) */
+	/* Synthesized pointer / array types: key -> ref. */
+	struct cor_hmap synth_ptr;
+	uint64_t next_synth;
+	struct cor_type void_type;
+	/* Why the collection is empty (set by its loader), or NULL. */
+	char *missing_reason;
+};
+
+/* Remembers @p p to free it at cor_types_destroy(). Frees it and fails on ENOMEM. */
+struct cor_error *types_track(struct cor_types *types, void *p) COR_MUST_CHECK;
+/* Allocates a zeroed, tracked block. */
+struct cor_error *types_alloc(struct cor_types *types, size_t size, void **ret) COR_MUST_CHECK;
+/* Registers @p t under @p ref in the cache. */
+struct cor_error *types_cache_put(struct cor_types *types, cor_type_ref ref,
+				  struct cor_type *t) COR_MUST_CHECK;
+
+/* btf.c: converts BTF type @p id into a new model type (tracked, cached). */
+struct cor_error *btf_convert(struct cor_types *types, uint32_t id,
+			      const struct cor_type **ret) COR_MUST_CHECK;
+/* btf.c: builds the BTF name indexes. */
+struct cor_error *btf_build_index(struct cor_types *types) COR_MUST_CHECK;
+/* btf.c: the type of BTF VAR @p name (NOT_FOUND if none). Needs the index. */
+struct cor_error *btf_var_type(struct cor_types *types, const char *name,
+			       cor_type_ref *ret) COR_MUST_CHECK;
+/* btf.c: builds the enumerator index. */
+struct cor_error *btf_build_enum_index(struct cor_types *types) COR_MUST_CHECK;
+
+#endif
