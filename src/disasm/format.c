@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: MIT
+// crash's `dis` line layout (crash 8.0.2 passes gdb 10.2's output through
+// its x86_64 dis filter, which rewrites "<sym+off>" from its own symbol
+// table and tags the ftrace site), and the disassembly of a whole function.
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "coroner/disasm.h"
+#include "coroner/program.h"
+#include "coroner/symbols.h"
+
+/*
+ * Lowest kernel-half address (x86-64 canonical upper half). gdb names no
+ * symbol below it: per-CPU symbols live at small offsets (the %gs-relative
+ * "# 0x31400" of the refs has no "<sym>"), user space has none.
+ */
+#define KERNEL_HALF 0xffff800000000000ull
+
+/* Longest symbol name kept (KSYM_NAME_LEN is 512 since Linux 6.1, include/linux/kallsyms.h). */
+#define NAME_MAX_LEN 512
+
+bool cor_disasm_program_symbolize(void *arg, uint64_t addr, char *name, size_t size,
+				  uint64_t *offset)
+{
+	struct cor_program *prog = arg;
+	struct cor_symbol sym;
+	uint64_t off;
+	struct cor_error *err = cor_program_symbol_by_addr(prog, addr, &sym, &off);
+	if (err) {
+		cor_error_destroy(err);
+		return false;
+	}
+	snprintf(name, size, "%s", sym.name);
+	*offset = off;
+	return true;
+}
+
+/* Appends " <name+off>" (decimal offset, gdb style) when @p addr has a symbol. */
+static bool append_sym(cor_disasm_symbolize_fn sym, void *arg, uint64_t addr,
+		       struct cor_strbuf *out, uint64_t *off_ret)
+{
+	char name[NAME_MAX_LEN];
+	uint64_t off = 0;
+	if (!sym || !sym(arg, addr, name, sizeof(name), &off))
+		return false;
+	if (off)
+		cor_strbuf_appendf(out, " <%s+%" PRIu64 ">", name, off);
+	else
+		cor_strbuf_appendf(out, " <%s>", name);
+	if (off_ret)
+		*off_ret = off;
+	return true;
+}
+
+/* crash's x86_64 dis filter tags a function's first instruction when it is the 5-byte nop. */
+static bool is_ftrace_nop(const struct cor_insn *insn, cor_disasm_symbolize_fn sym, void *arg)
+{
+	char name[NAME_MAX_LEN];
+	uint64_t off;
+	if (strcmp(insn->mnemonic, "nopl") != 0 || strcmp(insn->operands, "0x0(%rax,%rax,1)") != 0)
+		return false;
+	return sym && sym(arg, insn->addr, name, sizeof(name), &off) && off == 0;
+}
+
+void cor_disasm_format_text(const struct cor_insn *insn, cor_disasm_symbolize_fn sym, void *arg,
+			    struct cor_strbuf *out)
+{
+	/* binutils prints the one-byte 0x90 "nop" without the mnemonic padding. */
+	if (insn->len == 1 && insn->bytes[0] == 0x90)
+		cor_strbuf_append(out, insn->mnemonic);
+	else
+		cor_strbuf_appendf(out, "%-6s %s", insn->mnemonic, insn->operands);
+	if (insn->has_target)
+		append_sym(sym, arg, insn->target, out, NULL);
+	const struct cor_insn_operand *m = cor_insn_mem_operand(insn);
+	if (m && m->mem.rip_relative) {
+		cor_strbuf_appendf(out, "        # 0x%" PRIx64, m->mem.addr);
+		if (m->mem.addr >= KERNEL_HALF)
+			append_sym(sym, arg, m->mem.addr, out, NULL);
+	}
+	if (is_ftrace_nop(insn, sym, arg))
+		cor_strbuf_append(out, " [FTRACE NOP]");
+}
+
+void cor_disasm_format_line(const struct cor_insn *insn, cor_disasm_symbolize_fn sym, void *arg,
+			    struct cor_strbuf *out)
+{
+	cor_strbuf_appendf(out, "0x%" PRIx64, insn->addr);
+	append_sym(sym, arg, insn->addr, out, NULL);
+	cor_strbuf_append(out, ":\t");
+	cor_disasm_format_text(insn, sym, arg, out);
+}
+
+void cor_disasm_func_deinit(struct cor_disasm_func *f)
+{
+	if (!f)
+		return;
+	free(f->name);
+	free(f->module);
+	free(f->code);
+	cor_vec_deinit(&f->insns);
+	memset(f, 0, sizeof(*f));
+}
+
+long cor_disasm_func_find(const struct cor_disasm_func *f, uint64_t addr)
+{
+	size_t lo = 0, hi = f->insns.len;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct cor_insn *in = cor_vec_at(&f->insns, mid);
+		if (in->addr == addr)
+			return (long)mid;
+		if (in->addr < addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
+struct cor_error *cor_disasm_function(struct cor_disasm *d, struct cor_program *prog, uint64_t addr,
+				      struct cor_disasm_func *ret)
+{
+	struct cor_symbol sym;
+	uint64_t off;
+	struct cor_error *err = cor_program_symbol_by_addr(prog, addr, &sym, &off);
+	if (err)
+		return cor_error_wrap(err, "no function at 0x%" PRIx64, addr);
+	if (sym.size == 0 || sym.size > COR_DISASM_MAX_FUNC)
+		return cor_error_at(COR_ERR_CORRUPT, addr, "%s: implausible size %" PRIu64,
+				    sym.name, sym.size);
+	struct cor_disasm_func f = {0};
+	cor_vec_init(&f.insns, sizeof(struct cor_insn));
+	f.start = sym.addr;
+	f.size = sym.size;
+	f.name = strdup(sym.name);
+	f.module = sym.module ? strdup(sym.module) : NULL;
+	f.code = malloc(sym.size);
+	if (!f.name || !f.code || (sym.module && !f.module)) {
+		cor_disasm_func_deinit(&f);
+		return &cor_enomem;
+	}
+	err = cor_program_read(prog, f.start, f.code, f.size);
+	if (!err)
+		err = cor_disasm_parse_mem(d, f.code, f.size, f.start, &f.insns);
+	if (err) {
+		cor_disasm_func_deinit(&f);
+		return cor_error_wrap(err, "disassembling %s", sym.name);
+	}
+	*ret = f;
+	return NULL;
+}
