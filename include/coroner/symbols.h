@@ -29,25 +29,43 @@ struct cor_symbol {
 	const char *module;
 };
 
-/** Looks up a symbol by exact name (vmlinux first, then modules). NOT_FOUND if absent. */
+/**
+ * Looks up a symbol by exact name (vmlinux first, then modules; a global one
+ * before a local one of the same name). NOT_FOUND if absent, or if the
+ * dump's symbols could not be loaded (the message says why).
+ */
 struct cor_error *cor_program_symbol_by_name(struct cor_program *prog, const char *name,
 					     struct cor_symbol *ret) COR_MUST_CHECK;
 /**
- * The symbol containing @p addr (the closest one at or below it, within its
- * size when known) and the offset into it. NOT_FOUND if none.
+ * The symbol containing @p addr and the offset into it: the closest one at
+ * or below it (the first of its aliases), up to the next symbol as crash
+ * does (even past an ELF size: a noreturn call's return address), and
+ * within its size past the last symbol of a table. NOT_FOUND if none.
  */
 struct cor_error *cor_program_symbol_by_addr(struct cor_program *prog, uint64_t addr,
-					     struct cor_symbol *ret, uint64_t *offset_ret)
-	COR_MUST_CHECK;
+					     struct cor_symbol *ret,
+					     uint64_t *offset_ret) COR_MUST_CHECK;
 /**
- * Formats @p addr as "name+off" ("name" when off is 0), with " [module]" for
+ * Formats @p addr as "name+off" (off in decimal, as crash prints it; "name"
+ * when off is 0), with " [module]" for
  * module symbols when @p with_module; returns false (buf = "") if no symbol.
  */
 bool cor_program_format_addr(struct cor_program *prog, uint64_t addr, bool with_module, char *buf,
 			     size_t size);
+/**
+ * All symbols named @p name (static functions repeat), as indexes for
+ * cor_program_symbol_at(), vmlinux ones first, each table in address order:
+ * up to @p max into @p out. Returns how many there are (may exceed @p max;
+ * 0 if none).
+ */
+size_t cor_program_symbols_named(struct cor_program *prog, const char *name, size_t *out,
+				 size_t max);
 /** Number of symbols (vmlinux and modules); for `sym -l`. */
 size_t cor_program_num_symbols(struct cor_program *prog);
-/** Symbol @p i in address order (0 <= i < cor_program_num_symbols()). */
+/**
+ * Symbol @p i (0 <= i < cor_program_num_symbols()): vmlinux symbols in
+ * address order (per-cpu offsets first), then module symbols in address order.
+ */
 struct cor_error *cor_program_symbol_at(struct cor_program *prog, size_t i,
 					struct cor_symbol *ret) COR_MUST_CHECK;
 

@@ -57,6 +57,15 @@ void cor_cli_print_help(FILE *out, const struct cor_cli_cmd *cmd);
 /** Runs one dump command line (already split) on @p cli; returns its exit status. */
 int cor_cli_dispatch(struct cor_cli *cli, int argc, char **argv);
 
+/**
+ * Parses a command's address argument (src/cli/cli_util.c): a symbol, a
+ * symbol+offset ("jiffies+8", "jiffies+0x10": decimal unless 0x, as crash
+ * prints offsets) or a hex number (crash's default radix for addresses).
+ * NOT_FOUND / INVALID with a message naming @p arg.
+ */
+struct cor_error *cor_cli_parse_addr(struct cor_cli *cli, const char *arg, uint64_t *ret)
+	COR_MUST_CHECK;
+
 /* Command implementations (one file per command). */
 int cor_cmd_shell(struct cor_cli *cli, int argc, char **argv);
 int cor_cmd_help(struct cor_cli *cli, int argc, char **argv);
@@ -66,5 +75,6 @@ int cor_cmd_rd(struct cor_cli *cli, int argc, char **argv);
 int cor_cmd_vtop(struct cor_cli *cli, int argc, char **argv);
 int cor_cmd_report(struct cor_cli *cli, int argc, char **argv);
 int cor_cmd_mce(struct cor_cli *cli, int argc, char **argv);
+int cor_cmd_sym(struct cor_cli *cli, int argc, char **argv);
 
 #endif

@@ -23,5 +23,6 @@ const struct cor_cli_cmd cor_cli_commands[] = {
 	 "  -p  ADDR is physical\n  -8/-16/-32/-64  unit size (default 64)\n"},
 	{"vtop", cor_cmd_vtop, COR_CMD_DUMP, "vtop ADDR",
 	 "translate a kernel virtual address, showing each page-table level\n"},
+	{"sym", cor_cmd_sym, COR_CMD_DUMP, "sym [-l] [-m MODULE] NAME|ADDR...", "symbols by name or address, as crash's sym prints them\n  -l  list all symbols\n  -m  list one module's symbols\n"},
 	{NULL, NULL, 0, NULL, NULL},
 };

@@ -7,6 +7,8 @@
 #include "coroner/vmcoreinfo.h"
 
 struct cor_symtab;
+struct cor_sym_state;
+struct cor_kallsyms_loc;
 struct cor_types;
 
 struct cor_program {
@@ -16,8 +18,20 @@ struct cor_program {
 	char *vmlinux_path;
 	/* Kernel and module symbols (src/sym/), loaded at open; NULL until then. */
 	struct cor_symtab *symtab;
+	/* Module symbols (lazy) and why vmlinux symbols failed: src/kernel/symbols.c. */
+	struct cor_sym_state *sym_state;
 	/* Types (src/types/), loaded at open; NULL until then. */
 	struct cor_types *types;
 };
+
+/* src/kernel/symbols.c: loads vmlinux symbols (kallsyms, or the vmlinux given,
+ * checked against the dump: MISMATCH if it is another kernel). */
+struct cor_error *cor_program_load_symbols(struct cor_program *prog) COR_MUST_CHECK;
+/* Frees what cor_program_load_symbols() loaded. */
+void cor_program_free_symbols(struct cor_program *prog);
+/* Where the kallsyms tables are: VMCOREINFO's SYMBOL(kallsyms_*) when
+ * @use_vmcoreinfo and present, else a scan of the kernel image. */
+struct cor_error *cor_program_find_kallsyms(struct cor_program *prog, bool use_vmcoreinfo,
+					    struct cor_kallsyms_loc *ret) COR_MUST_CHECK;
 
 #endif

@@ -98,6 +98,8 @@ struct cor_error *cor_program_open(const char *dump_path, const char *vmlinux,
 	struct cor_error *err = program_init(prog, dump_path);
 	if (!err && vmlinux)
 		prog->vmlinux_path = strdup(vmlinux);
+	if (!err)
+		err = cor_program_load_symbols(prog);
 	if (err) {
 		cor_program_destroy(prog);
 		return err;
@@ -111,6 +113,7 @@ void cor_program_destroy(struct cor_program *prog)
 	if (!prog)
 		return;
 	cor_types_destroy(prog->types);
+	cor_program_free_symbols(prog);
 	cor_mem_destroy(prog->mem);
 	cor_vmcoreinfo_deinit(&prog->vmcoreinfo);
 	cor_dump_close(prog->dump);

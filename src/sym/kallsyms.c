@@ -1,0 +1,248 @@
+// SPDX-License-Identifier: MIT
+// The kernel's compressed kallsyms tables, decoded from its own memory.
+//
+// Layout (scripts/kallsyms.c write_src() and kernel/kallsyms.c, Linux 4.6 to
+// 6.1; the names of kernel/kallsyms_internal.h):
+//   kallsyms_offsets[num]   int: with CONFIG_KALLSYMS_ABSOLUTE_PERCPU (x86-64
+//                           SMP), >= 0 is an absolute (per-cpu) value and < 0
+//                           is relative_base - 1 - offset; without it,
+//                           relative_base + (u32)offset
+//   kallsyms_relative_base  unsigned long
+//   (or kallsyms_addresses[num], unsigned long, before 4.6 / without
+//   CONFIG_KALLSYMS_BASE_RELATIVE)
+//   kallsyms_num_syms       unsigned int
+//   kallsyms_names          per symbol: a length byte (6.1: when bit 7 is set,
+//                           a second byte holds bits 7..14), then that many
+//                           token numbers; the expansion's first character is
+//                           the nm type letter
+//   kallsyms_markers[]      offset into names of every 256th symbol (unsigned
+//                           int; unsigned long before 4.20)
+//   kallsyms_token_table    256 NUL-terminated token strings
+//   kallsyms_token_index    u16[256]: offset of each token in the table
+// Each label is 8-aligned on 64-bit (ALGN in scripts/kallsyms.c).
+#include <stdlib.h>
+#include <string.h>
+
+#include "sym/sym.h"
+
+/* KSYM_NAME_LEN is 512 since 6.1 (include/linux/kallsyms.h); a name longer
+ * than this is corrupt. */
+#define NAME_MAX_LEN 1024
+#define CHUNK	     (64u * 1024)
+
+/* A sequential reader over kernel memory, one chunk cached. */
+struct stream {
+	cor_sym_read_fn read;
+	void *arg;
+	uint64_t base; /* address of buf[0] */
+	size_t len;
+	uint8_t buf[CHUNK];
+};
+
+static struct cor_error *stream_fill(struct stream *s, uint64_t addr)
+{
+	struct cor_error *err = s->read(s->arg, addr, s->buf, CHUNK);
+	if (err) {
+		/* Near the end of a readable range: fall back to a page-sized read. */
+		cor_error_destroy(err);
+		uint64_t page_end = (addr | 4095) + 1;
+		size_t n = (size_t)(page_end - addr);
+		err = s->read(s->arg, addr, s->buf, n);
+		if (err)
+			return cor_error_wrap(err, "reading kallsyms at 0x%llx",
+					      (unsigned long long)addr);
+		s->len = n;
+	} else {
+		s->len = CHUNK;
+	}
+	s->base = addr;
+	return NULL;
+}
+
+static struct cor_error *stream_byte(struct stream *s, uint64_t addr, uint8_t *ret)
+{
+	if (addr < s->base || addr - s->base >= s->len) {
+		struct cor_error *err = stream_fill(s, addr);
+		if (err)
+			return err;
+	}
+	*ret = s->buf[addr - s->base];
+	return NULL;
+}
+
+struct tokens {
+	char table[256][NAME_MAX_LEN / 4];
+	uint8_t len[256];
+};
+
+static struct cor_error *load_tokens(cor_sym_read_fn read, void *arg,
+				     const struct cor_kallsyms_loc *loc, struct tokens *tk)
+{
+	uint8_t idx[512];
+	struct cor_error *err = read(arg, loc->token_index, idx, sizeof(idx));
+	if (err)
+		return cor_error_wrap(err, "reading kallsyms_token_index");
+	uint32_t max = 0;
+	for (int i = 0; i < 256; i++)
+		max = COR_MAX(max, cor_le16(idx + 2 * i));
+	size_t size = (size_t)max + sizeof(tk->table[0]);
+	char *tab = malloc(size);
+	if (!tab)
+		return &cor_enomem;
+	/* The table may end right before an unmapped page: read less if needed. */
+	while ((err = read(arg, loc->token_table, tab, size)) && size > (size_t)max + 1) {
+		cor_error_destroy(err);
+		size = (size_t)max + 1 + (size - max - 1) / 2;
+	}
+	for (int i = 0; !err && i < 256; i++) {
+		size_t off = cor_le16(idx + 2 * i);
+		size_t n = strnlen(tab + off, COR_MIN(size - off, sizeof(tk->table[0])));
+		if (n == 0 || n >= sizeof(tk->table[0]) || off + n >= size)
+			err = cor_error_at(COR_ERR_CORRUPT, loc->token_table + off,
+					   "kallsyms token %d at 0x%llx is empty or unterminated",
+					   i, (unsigned long long)(loc->token_table + off));
+		else {
+			memcpy(tk->table[i], tab + off, n);
+			tk->len[i] = (uint8_t)n;
+		}
+	}
+	free(tab);
+	return err ? cor_error_wrap(err, "reading kallsyms_token_table") : NULL;
+}
+
+/* Decodes one name at *pos (advanced) into buf (NUL-terminated), *len_ret. */
+static struct cor_error *decode_name(struct stream *s, const struct tokens *tk, uint64_t *pos,
+				     char *buf, size_t *len_ret)
+{
+	uint64_t at = *pos;
+	uint8_t b0, b1;
+	struct cor_error *err = stream_byte(s, at++, &b0);
+	if (err)
+		return err;
+	size_t n = b0;
+	if (b0 & 0x80) {
+		if ((err = stream_byte(s, at++, &b1)))
+			return err;
+		n = (b0 & 0x7f) | (size_t)b1 << 7;
+	}
+	size_t len = 0;
+	for (size_t i = 0; i < n; i++) {
+		uint8_t t;
+		if ((err = stream_byte(s, at++, &t)))
+			return err;
+		if (len + tk->len[t] >= NAME_MAX_LEN)
+			return cor_error_at(COR_ERR_CORRUPT, *pos,
+					    "kallsyms name at 0x%llx is longer than %d bytes",
+					    (unsigned long long)*pos, NAME_MAX_LEN);
+		memcpy(buf + len, tk->table[t], tk->len[t]);
+		len += tk->len[t];
+	}
+	buf[len] = '\0';
+	*pos = at;
+	*len_ret = len;
+	return NULL;
+}
+
+/* Reads the address array: offsets + relative_base, or absolute addresses. */
+static struct cor_error *load_addresses(cor_sym_read_fn read, void *arg,
+					const struct cor_kallsyms_loc *loc, uint32_t num,
+					uint64_t **ret)
+{
+	uint64_t *addrs = malloc((num ? num : 1) * sizeof(*addrs));
+	size_t width = loc->offsets ? 4 : 8;
+	uint8_t *raw = malloc((num ? num : 1) * width);
+	struct cor_error *err = NULL;
+	uint64_t base = 0;
+	if (!addrs || !raw) {
+		err = &cor_enomem;
+		goto out;
+	}
+	if (loc->offsets) {
+		uint8_t b[8];
+		if ((err = read(arg, loc->relative_base, b, 8))) {
+			err = cor_error_wrap(err, "reading kallsyms_relative_base");
+			goto out;
+		}
+		base = cor_le64(b);
+	}
+	err = read(arg, loc->offsets ? loc->offsets : loc->addresses, raw, (size_t)num * width);
+	if (err) {
+		err = cor_error_wrap(err, "reading kallsyms_%s",
+				     loc->offsets ? "offsets" : "addresses");
+		goto out;
+	}
+	/* CONFIG_KALLSYMS_ABSOLUTE_PERCPU shows as negative offsets: without it every
+	 * offset is addr - relative_base of a kernel image well under 2 GiB. */
+	bool absolute_percpu = false;
+	for (uint32_t i = 0; loc->offsets && i < num && !absolute_percpu; i++)
+		absolute_percpu = (int32_t)cor_le32(raw + 4 * i) < 0;
+	for (uint32_t i = 0; i < num; i++) {
+		if (!loc->offsets) {
+			addrs[i] = cor_le64(raw + 8 * i);
+			continue;
+		}
+		int32_t off = (int32_t)cor_le32(raw + 4 * i);
+		if (!absolute_percpu)
+			addrs[i] = base + (uint32_t)off;
+		else if (off >= 0)
+			addrs[i] = (uint64_t)off;
+		else
+			addrs[i] = base - 1 - (uint64_t)(int64_t)off;
+	}
+out:
+	free(raw);
+	if (err)
+		free(addrs);
+	else
+		*ret = addrs;
+	return err;
+}
+
+struct cor_error *cor_kallsyms_load(cor_sym_read_fn read, void *arg,
+				    const struct cor_kallsyms_loc *loc,
+				    struct cor_symtab_builder *b)
+{
+	if (!loc->num_syms || !loc->names || !loc->token_table || !loc->token_index ||
+	    !((loc->offsets && loc->relative_base) || loc->addresses))
+		return cor_error_create(COR_ERR_NOT_FOUND, "kallsyms tables not located");
+	uint8_t nb[4];
+	struct cor_error *err = read(arg, loc->num_syms, nb, 4);
+	if (err)
+		return cor_error_wrap(err, "reading kallsyms_num_syms");
+	uint32_t num = cor_le32(nb);
+	if (num == 0 || num > COR_KALLSYMS_MAX_SYMS)
+		return cor_error_at(COR_ERR_CORRUPT, loc->num_syms,
+				    "kallsyms_num_syms = %u is not plausible", num);
+	struct tokens *tk = malloc(sizeof(*tk));
+	struct stream *s = malloc(sizeof(*s));
+	uint64_t *addrs = NULL;
+	if (!tk || !s) {
+		err = &cor_enomem;
+		goto out;
+	}
+	*s = (struct stream){.read = read, .arg = arg};
+	if ((err = load_tokens(read, arg, loc, tk)) ||
+	    (err = load_addresses(read, arg, loc, num, &addrs)))
+		goto out;
+	uint64_t pos = loc->names;
+	char name[NAME_MAX_LEN];
+	for (uint32_t i = 0; i < num; i++) {
+		size_t len = 0;
+		if ((err = decode_name(s, tk, &pos, name, &len)))
+			goto out;
+		if (len < 2) {
+			err = cor_error_at(COR_ERR_CORRUPT, pos,
+					   "kallsyms name %u decodes to \"%s\" (no type or name)",
+					   i, name);
+			goto out;
+		}
+		if ((err =
+			 cor_symtab_builder_add(b, name + 1, len - 1, addrs[i], 0, name[0], NULL)))
+			goto out;
+	}
+out:
+	free(addrs);
+	free(s);
+	free(tk);
+	return err;
+}
