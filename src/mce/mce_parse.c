@@ -277,8 +277,8 @@ static bool edac_header(const struct line *l, struct cor_mce_record *r)
 			if (c[0] == '(' && cl > 2 && cl < sizeof(fms) && c[cl - 1] == ')') {
 				memcpy(fms, c + 1, cl - 2);
 				fms[cl - 2] = 0;
-				char *a = strtok(fms, ":"), *b = strtok(NULL, ":"),
-				     *e = strtok(NULL, ":");
+				char *sp = NULL, *a = strtok_r(fms, ":", &sp);
+				char *b = strtok_r(NULL, ":", &sp), *e = strtok_r(NULL, ":", &sp);
 				if (hex(a, &f) && hex(b, &m) && hex(e, &s) && f < 0x100 &&
 				    m < 0x100 && s < 0x10) {
 					r->family = (uint32_t)f;
