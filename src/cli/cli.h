@@ -75,6 +75,7 @@ int cor_cmd_rd(struct cor_cli *cli, int argc, char **argv);
 int cor_cmd_vtop(struct cor_cli *cli, int argc, char **argv);
 int cor_cmd_report(struct cor_cli *cli, int argc, char **argv);
 int cor_cmd_mce(struct cor_cli *cli, int argc, char **argv);
+int cor_cmd_capture(struct cor_cli *cli, int argc, char **argv);
 int cor_cmd_sym(struct cor_cli *cli, int argc, char **argv);
 
 #endif

@@ -78,6 +78,12 @@ static void usage(FILE *out)
 
 int main(int argc, char **argv)
 {
+	/* Installed as (or linked to) makedumpfile: kdump-tools calls us with its flags. */
+	const char *prog_name = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
+	if (strcmp(prog_name, "makedumpfile") == 0) {
+		struct cor_cli mdf_cli = {.out = stdout};
+		return cor_cmd_capture(&mdf_cli, argc, argv);
+	}
 	if (argc < 2) {
 		usage(stderr);
 		return 2;
