@@ -147,6 +147,8 @@ enum cor_frame_how {
 	COR_FRAME_FP,
 	/** After an exception frame: RIP of its pt_regs. */
 	COR_FRAME_EXCEPTION,
+	/** Past a function without ORC: the first plausible return address above sp. */
+	COR_FRAME_SKIP,
 	/** Text scan (unreliable, like crash's bt -t). */
 	COR_FRAME_SCAN,
 };
@@ -198,6 +200,12 @@ struct cor_unwind_start {
 	struct cor_regs regs;
 	/** Nonzero: IP is a return address read at this stack slot (not an exact RIP). */
 	uint64_t slot;
+	/**
+	 * Optional (valid mask 0: none): registers saved somewhere up the stack
+	 * (a kdump note). Where the unwind meets a function without ORC whose
+	 * frame holds hint's SP, it takes hint's RBP and scans from hint's SP.
+	 */
+	struct cor_regs hint;
 };
 
 /**
@@ -223,6 +231,11 @@ struct cor_error *cor_stack_scan(const struct cor_unwind_ops *ops, void *arg, ui
 struct cor_error *cor_program_stacks(struct cor_program *prog, unsigned cpu, uint64_t task,
 				     struct cor_stack_range *ret, size_t max, size_t *num_ret)
 	COR_MUST_CHECK;
+
+/** Text scan of @p stack (crash's `bt -t`): symbolized COR_FRAME_SCAN frames into @p bt. */
+struct cor_error *cor_program_stack_scan(struct cor_program *prog,
+					 const struct cor_stack_range *stack,
+					 struct cor_backtrace *bt) COR_MUST_CHECK;
 
 /** Options of a backtrace. */
 struct cor_bt_options {

@@ -10,6 +10,7 @@ struct cor_symtab;
 struct cor_sym_state;
 struct cor_kallsyms_loc;
 struct cor_types;
+struct cor_stack_cache;
 
 struct cor_program {
 	struct cor_dump *dump;
@@ -22,6 +23,8 @@ struct cor_program {
 	struct cor_sym_state *sym_state;
 	/* Types (src/types/), loaded at open; NULL until then. */
 	struct cor_types *types;
+	/* ORC tables and stack layouts (src/kernel/stack.c), loaded lazily; NULL until then. */
+	struct cor_stack_cache *stack_cache;
 };
 
 /* src/kernel/symbols.c: loads vmlinux symbols (kallsyms, or the vmlinux given,

@@ -7,6 +7,7 @@
 #include "coroner/dump.h"
 #include "coroner/mem.h"
 #include "coroner/program.h"
+#include "coroner/stack.h"
 #include "coroner/types_model.h"
 #include "coroner/vmcoreinfo.h"
 #include "kernel/internal.h"
@@ -113,6 +114,7 @@ void cor_program_destroy(struct cor_program *prog)
 	if (!prog)
 		return;
 	cor_types_destroy(prog->types);
+	cor_program_stack_cache_destroy(prog);
 	cor_program_free_symbols(prog);
 	cor_mem_destroy(prog->mem);
 	cor_vmcoreinfo_deinit(&prog->vmcoreinfo);

@@ -77,6 +77,7 @@ struct uw {
 	unsigned left_mask;
 	enum cor_stack_kind cur_stack;
 	uint64_t cur_lo, cur_hi;
+	struct cor_regs hint;
 };
 
 static void end(struct uw *u, const char *fmt, uint64_t a)
@@ -198,7 +199,9 @@ static bool orc_sp(struct uw *u, const struct cor_orc_entry *o, uint64_t *sp)
 static bool check_sp(struct uw *u, uint64_t new_sp)
 {
 	struct cor_stack_range r;
-	if (!u->ops->stack_of(u->arg, new_sp - 1, &r) && !u->ops->stack_of(u->arg, new_sp, &r))
+	if (!u->ops->stack_of(u->arg, new_sp - 1, &r) && !u->ops->stack_of(u->arg, new_sp, &r) &&
+	    /* In the guard page below a stack: an overflow, whose frames go on above. */
+	    !u->ops->stack_of(u->arg, new_sp + 4096, &r))
 		return end(u, "stack pointer %llx is on no known stack", new_sp), false;
 	if (r.kind == u->cur_stack && r.lo == u->cur_lo) {
 		if (new_sp <= u->regs.r[COR_CPU_REG_SP] && !u->signal)
@@ -213,6 +216,68 @@ static bool check_sp(struct uw *u, uint64_t new_sp)
 	u->cur_lo = r.lo;
 	u->cur_hi = r.hi;
 	return true;
+}
+
+/* Would ORC unwind one frame from a return address @v read at @slot? */
+static bool plausible_return(struct uw *u, uint64_t v, uint64_t slot)
+{
+	struct cor_orc_entry o;
+	if (!u->ops->is_text(u->arg, v) || !u->ops->find_orc(u->arg, v - 1, &o))
+		return false;
+	if (o.type == COR_ORC_END)
+		return true;
+	if (o.type != COR_ORC_CALL && o.type != COR_ORC_REGS && o.type != COR_ORC_REGS_PARTIAL)
+		return false;
+	if (o.sp_reg != COR_ORC_REG_SP || o.sp_offset < 8 || o.sp_offset > 4096)
+		return o.sp_reg == COR_ORC_REG_SP_INDIRECT || o.sp_reg == COR_ORC_REG_BP;
+	if (o.type != COR_ORC_CALL)
+		return true;
+	uint64_t ret;
+	uint8_t b[8];
+	struct cor_error *err = u->ops->read(u->arg, slot + 8 + (uint64_t)o.sp_offset - 8, b, 8);
+	if (err) {
+		cor_error_destroy(err);
+		return false;
+	}
+	ret = cor_le64(b);
+	return u->ops->is_text(u->arg, ret);
+}
+
+/*
+ * No ORC for this ip (objtool skips STACK_FRAME_NON_STANDARD functions, e.g.
+ * __crash_kexec() in 6.1, whose crash_setup_regs() asm it cannot follow):
+ * find the caller's return address above sp, the first word that is text
+ * and from which ORC goes on (crash does the same by scanning).
+ */
+static int skip_unknown(struct uw *u, struct cor_error **errp)
+{
+	uint64_t sp = u->regs.r[COR_CPU_REG_SP], ip = u->regs.r[COR_CPU_REG_IP];
+	const struct cor_regs *h = &u->hint;
+	if (HAS(h, COR_CPU_REG_SP) && HAS(h, COR_CPU_REG_BP) && h->r[COR_CPU_REG_SP] >= sp &&
+	    h->r[COR_CPU_REG_SP] - sp < 2048) {
+		/* The hint was saved inside this frame: its RBP is this function's. */
+		sp = h->r[COR_CPU_REG_SP];
+		u->regs.r[COR_CPU_REG_BP] = h->r[COR_CPU_REG_BP];
+		u->regs.valid |= 1u << COR_CPU_REG_BP;
+	}
+	for (uint64_t a = sp; a < sp + 2048 && a + 8 <= u->cur_hi; a += 8) {
+		uint64_t v;
+		if (!rd64(u, a, &v))
+			return 0;
+		if (!plausible_return(u, v, a))
+			continue;
+		struct cor_frame *nf;
+		u->regs.r[COR_CPU_REG_IP] = v;
+		u->regs.r[COR_CPU_REG_SP] = a + 8;
+		/* RBP is callee-saved: the skipped function returns it as it found it. */
+		u->regs.valid &= (1u << COR_CPU_REG_BP);
+		u->regs.valid |= (1u << COR_CPU_REG_IP) | (1u << COR_CPU_REG_SP);
+		u->signal = false;
+		if ((*errp = push(u, v, a, COR_FRAME_SKIP, &nf)))
+			return -1;
+		return 1;
+	}
+	return end(u, "ORC: no unwind information for %llx, and no return address above", ip), 0;
 }
 
 /* One step; returns 1 to go on, 0 at the end (complete or not), -1 on ENOMEM. */
@@ -233,7 +298,7 @@ static int step(struct uw *u, struct cor_frame *f, struct cor_error **errp)
 		return 0;
 	}
 	if (o.type == COR_ORC_UNDEFINED)
-		return end(u, "ORC: no unwind information for %llx", ip), 0;
+		return skip_unknown(u, errp);
 	uint64_t sp;
 	if (!orc_sp(u, &o, &sp))
 		return 0;
@@ -300,7 +365,8 @@ struct cor_error *cor_unwind(const struct cor_unwind_ops *ops, void *arg,
 			     const struct cor_unwind_start *start, unsigned max_frames,
 			     struct cor_backtrace *bt)
 {
-	struct uw u = {.ops = ops, .arg = arg, .layout = layout, .bt = bt, .regs = start->regs};
+	struct uw u = {.ops = ops, .arg = arg, .layout = layout, .bt = bt, .regs = start->regs,
+		       .hint = start->hint};
 	if (!max_frames)
 		max_frames = MAX_FRAMES_DEFAULT;
 	u.signal = start->slot == 0;
