@@ -30,7 +30,7 @@ LDFLAGS += $(SANFLAGS)
 
 LIB_SRCS  := $(sort $(wildcard src/base/*.c src/mem/*.c src/dump/*.c src/sym/*.c src/types/*.c \
                src/kernel/*.c src/disasm/*.c src/unwind/*.c src/mce/*.c src/diag/*.c \
-               src/capture/*.c))
+               src/capture/*.c src/hwerr/*.c src/kdumpcheck/*.c))
 CLI_SRCS  := $(sort $(wildcard src/cli/*.c))
 GEN_LIB_SRCS := $(filter-out tests/gen/main.c,$(sort $(wildcard tests/gen/*.c)))
 TEST_SRCS := $(sort $(wildcard tests/harness.c tests/unit/*.c tests/corpus/*.c tests/cli/*.c)) \
