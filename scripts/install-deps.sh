@@ -5,7 +5,7 @@
 set -e
 BUILD_PKGS="build-essential pkg-config libelf-dev libdw-dev libbpf-dev libcapstone-dev
 zlib1g-dev liblzo2-dev libsnappy-dev libzstd-dev libedit-dev"
-TEST_PKGS="crash makedumpfile python3-drgn libkdumpfile-dev kexec-tools zstd clang clang-format"
+TEST_PKGS="crash makedumpfile python3-drgn python3-jsonschema libkdumpfile-dev kexec-tools zstd clang clang-format"
 [ "${COR_NO_TEST_DEPS:-}" = 1 ] && TEST_PKGS=""
 missing=""
 for p in $BUILD_PKGS $TEST_PKGS; do
