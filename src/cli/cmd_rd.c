@@ -39,9 +39,11 @@ int cor_cmd_rd(struct cor_cli *cli, int argc, char **argv)
 	unsigned unit = 8;
 	int c;
 	static const struct option longopts[] = {
-		{"8", no_argument, NULL, '1'}, {"16", no_argument, NULL, '2'},
-		{"32", no_argument, NULL, '4'}, {"64", no_argument, NULL, '8'},
-		{NULL, 0, NULL, 0},
+	    {"8", no_argument, NULL, '1'},
+	    {"16", no_argument, NULL, '2'},
+	    {"32", no_argument, NULL, '4'},
+	    {"64", no_argument, NULL, '8'},
+	    {NULL, 0, NULL, 0},
 	};
 	while ((c = getopt_long_only(argc, argv, "p", longopts, NULL)) != -1) {
 		switch (c) {
@@ -79,9 +81,12 @@ int cor_cmd_rd(struct cor_cli *cli, int argc, char **argv)
 		err = phys ? cor_program_read_phys(cli->prog, addr + off, buf + off, n)
 			   : cor_program_read(cli->prog, addr + off, buf + off, n);
 		if (err) {
-			ret = cor_cli_fail(cor_error_wrap(err, "rd: %s address 0x%llx",
-							  phys ? "physical" : "virtual",
-							  (unsigned long long)(addr + off)));
+			/* An error about the address itself already names it. */
+			ret = cor_cli_fail(err->has_address
+					       ? cor_error_wrap(err, "rd")
+					       : cor_error_wrap(err, "rd: %s address 0x%llx",
+								phys ? "physical" : "virtual",
+								(unsigned long long)(addr + off)));
 			break;
 		}
 		print_line(cli->out, addr + off, buf + off, n, unit);
@@ -118,7 +123,7 @@ int cor_cmd_vtop(struct cor_cli *cli, int argc, char **argv)
 	if (walk.page_size)
 		fprintf(o, "  PAGE: %llx  (%s)\n",
 			(unsigned long long)(walk.paddr & ~(walk.page_size - 1)),
-			walk.page_size == (1ull << 30)   ? "1GB"
+			walk.page_size == (1ull << 30)	 ? "1GB"
 			: walk.page_size == (1ull << 21) ? "2MB"
 							 : "4KB");
 	if (err)

@@ -91,11 +91,12 @@ struct cor_error *dump_read_exact(struct cor_dump *dump, uint64_t off, void *buf
 {
 	size_t n = dump_file_read(&dump->file, off, buf, len);
 	if (n < len)
-		return cor_error_create(COR_ERR_TRUNCATED,
-					"%s at offset %llu (%zu bytes) is beyond the end of the file "
-					"(%llu bytes): the dump is truncated",
-					what, (unsigned long long)off, len,
-					(unsigned long long)dump_file_size(&dump->file));
+		return cor_error_create(
+		    COR_ERR_TRUNCATED,
+		    "%s at offset %llu (%zu bytes) is beyond the end of the file "
+		    "(%llu bytes): the dump is truncated",
+		    what, (unsigned long long)off, len,
+		    (unsigned long long)dump_file_size(&dump->file));
 	return NULL;
 }
 
@@ -127,7 +128,8 @@ struct cor_error *cor_dump_parse_notes_mem(const void *buf, size_t len, struct c
 		if (namesz == 0 && descsz == 0 && type == 0)
 			break; /* padding at the end of a PT_NOTE */
 		const uint8_t *name, *desc;
-		uint64_t npad = ((uint64_t)namesz + 3) & ~3ull, dpad = ((uint64_t)descsz + 3) & ~3ull;
+		uint64_t npad = ((uint64_t)namesz + 3) & ~3ull,
+			 dpad = ((uint64_t)descsz + 3) & ~3ull;
 		if ((err = cor_cursor_bytes(&c, npad, &name)) ||
 		    (err = cor_cursor_bytes(&c, dpad, &desc)))
 			return cor_error_wrap(err, "ELF note %zu", notes->len);
@@ -138,10 +140,10 @@ struct cor_error *cor_dump_parse_notes_mem(const void *buf, size_t len, struct c
 							notes->len);
 		}
 		struct cor_dump_note note = {
-			.name = namesz ? (const char *)name : "",
-			.type = type,
-			.desc = desc,
-			.descsz = descsz,
+		    .name = namesz ? (const char *)name : "",
+		    .type = type,
+		    .desc = desc,
+		    .descsz = descsz,
 		};
 		if ((err = cor_vec_push(notes, &note)))
 			return err;
@@ -218,9 +220,10 @@ static struct cor_error *dump_init(struct cor_dump *dump)
 		}
 	}
 	if (!dump->ops)
-		return cor_error_create(COR_ERR_UNSUPPORTED,
-					"not a crash dump (unknown format: not ELF, kdump-compressed "
-					"or flattened)");
+		return cor_error_create(
+		    COR_ERR_UNSUPPORTED,
+		    "not a crash dump (unknown format: not ELF, kdump-compressed "
+		    "or flattened)");
 	struct cor_error *err = dump->ops->open(dump);
 	if (err)
 		return err;
@@ -246,16 +249,16 @@ static struct cor_error *map_file(const char *path, struct dump_file *f)
 	}
 	if (S_ISDIR(st.st_mode)) {
 		close(fd);
-		return cor_error_create(COR_ERR_INVALID, "%s: is a directory, not a dump", path);
+		return cor_error_create(COR_ERR_INVALID, "is a directory, not a dump");
 	}
 	if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode)) {
 		close(fd);
-		return cor_error_create(COR_ERR_INVALID, "%s: not a regular file", path);
+		return cor_error_create(COR_ERR_INVALID, "not a regular file");
 	}
 	uint64_t size = (uint64_t)st.st_size;
 	if (size == 0) {
 		close(fd);
-		return cor_error_create(COR_ERR_CORRUPT, "%s: empty file", path);
+		return cor_error_create(COR_ERR_CORRUPT, "empty file");
 	}
 	void *map = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
 	int e = errno;
@@ -382,10 +385,11 @@ struct cor_error *cor_dump_read_phys(struct cor_dump *dump, uint64_t paddr, void
 		size_t slot = pfn % PAGE_CACHE_SLOTS;
 		if (!(dump->cache_valid[slot] && dump->cache_pfn[slot] == pfn)) {
 			if (pfn >= dump->max_pfn)
-				return cor_error_fault(paddr,
-						       "physical address 0x%llx is beyond the dump's "
-						       "memory",
-						       (unsigned long long)paddr);
+				return cor_error_fault(
+				    paddr,
+				    "physical address 0x%llx is beyond the dump's "
+				    "memory",
+				    (unsigned long long)paddr);
 			uint8_t *cached = dump->cache + slot * ps;
 			struct cor_error *err = dump->ops->read_page(dump, pfn, cached);
 			if (err) {

@@ -189,9 +189,8 @@ static struct cor_error *elf_read_page(struct cor_dump *dump, uint64_t pfn, void
 		size_t got = dump_file_read(&dump->file, s->offset + rel, out + done, n);
 		if (got < n)
 			return cor_error_at(COR_ERR_TRUNCATED, addr + done + got,
-					    "physical address 0x%llx is missing: the dump file is "
-					    "truncated",
-					    (unsigned long long)(addr + done + got));
+					    "physical address 0x%llx is missing: %s is truncated",
+					    (unsigned long long)(addr + done + got), dump->path);
 		done += (uint32_t)n;
 	}
 	return NULL;

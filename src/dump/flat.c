@@ -9,8 +9,8 @@
 
 #include "dump/internal.h"
 
-#define MDF_HEADER_SIZE 4096
-#define MDF_TYPE_FLAT 1
+#define MDF_HEADER_SIZE	     4096
+#define MDF_TYPE_FLAT	     1
 #define MDF_DATA_HEADER_SIZE 16
 
 static uint64_t be64(const uint8_t *p)
@@ -53,10 +53,11 @@ struct cor_error *flat_index(struct dump_file *f)
 		if ((int64_t)voff < 0 || (int64_t)len < 0 || voff > (1ull << 56) ||
 		    len > (1ull << 40)) {
 			cor_vec_deinit(&ext);
-			return cor_error_create(COR_ERR_CORRUPT,
-						"bad record header at offset %llu (offset %lld, size %lld)",
-						(unsigned long long)(pos - MDF_DATA_HEADER_SIZE),
-						(long long)voff, (long long)len);
+			return cor_error_create(
+			    COR_ERR_CORRUPT,
+			    "bad record header at offset %llu (offset %lld, size %lld)",
+			    (unsigned long long)(pos - MDF_DATA_HEADER_SIZE), (long long)voff,
+			    (long long)len);
 		}
 		uint64_t avail = f->size - pos < len ? f->size - pos : len;
 		struct flat_extent e = {.voff = voff, .len = avail, .foff = pos, .seq = seq++};

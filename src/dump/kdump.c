@@ -333,10 +333,12 @@ static struct cor_error *kdump_read_page(struct cor_dump *dump, uint64_t pfn, vo
 		return cor_error_fault(addr, "physical address 0x%llx is not in the dump",
 				       (unsigned long long)addr);
 	case COR_PAGE_MISSING:
-		return cor_error_at(
-		    COR_ERR_TRUNCATED, addr, "physical address 0x%llx is missing: the dump is %s",
-		    (unsigned long long)addr,
-		    (dump->kdump.status & DH_COMPRESSED_INCOMPLETE) ? "incomplete" : "truncated");
+		return cor_error_at(COR_ERR_TRUNCATED, addr,
+				    "physical address 0x%llx is missing: %s is %s",
+				    (unsigned long long)addr, dump->path,
+				    (dump->kdump.status & DH_COMPRESSED_INCOMPLETE)
+					? "incomplete (the capture stopped early)"
+					: "truncated");
 	}
 	uint64_t off;
 	uint32_t size, flags;
@@ -356,8 +358,8 @@ static struct cor_error *kdump_read_page(struct cor_dump *dump, uint64_t pfn, vo
 	struct cor_error *err =
 	    cor_codec_decompress((enum cor_codec)codec, p->cbuf, size, buf, dump->page_size);
 	if (err) {
-		err = cor_error_wrap(err, "physical address 0x%llx (file offset %llu)",
-				     (unsigned long long)addr, (unsigned long long)off);
+		err = cor_error_wrap(err, "%s: physical address 0x%llx (file offset %llu)",
+				     dump->path, (unsigned long long)addr, (unsigned long long)off);
 		if (err != &cor_enomem) {
 			err->has_address = true;
 			err->address = addr;

@@ -6,8 +6,7 @@
 
 #include "coroner/vmcoreinfo.h"
 
-struct cor_error *cor_vmcoreinfo_parse_mem(const char *text, size_t len,
-					   struct cor_vmcoreinfo *ret)
+struct cor_error *cor_vmcoreinfo_parse_mem(const char *text, size_t len, struct cor_vmcoreinfo *ret)
 {
 	struct cor_vmcoreinfo vi = {0};
 	vi.text = malloc(len + 1);
@@ -24,7 +23,8 @@ struct cor_error *cor_vmcoreinfo_parse_mem(const char *text, size_t len,
 		char *eq = strchr(line, '=');
 		if (eq && eq != line) {
 			*eq = '\0';
-			struct cor_error *err = cor_hmap_set_str(&vi.map, line, (uintptr_t)(eq + 1));
+			struct cor_error *err =
+			    cor_hmap_set_str(&vi.map, line, (uintptr_t)(eq + 1));
 			if (err) {
 				cor_vmcoreinfo_deinit(&vi);
 				return err;
