@@ -3,8 +3,9 @@
 # drgn and the DWARF vmlinux (run by the system /usr/bin/python3):
 #   /usr/bin/python3 tests/data/refs/gen-drgn-stacks.py CORPUS_DIR VMLINUX OUT_DIR [SCENARIO...]
 # drgn-stacks.txt: for every task in D or S state, "pid PID COMM" then the
-#   function names of its non-inline frames (StackFrame.is_inline false), one
-#   per line, then a blank line.
+#   function names and pcs ("NAME PC") of its non-inline frames (StackFrame.is_inline false; the
+#   ELF symbol where DWARF has no name; user-space frames left out), one per
+#   line, then a blank line.
 # drgn-ps.txt: "PID PPID CPU TASK STATE COMM" for every task (for_each_task).
 import os
 import sys
@@ -43,10 +44,18 @@ for sc in scenarios:
             for frame in trace:
                 if frame.is_inline:
                     continue
+                if frame.pc < 0xffff800000000000:
+                    continue  # the user-space frame after the syscall entry
+                name = None
                 try:
-                    name = frame.name or "?"
+                    name = frame.name
                 except Exception:
-                    name = "?"
-                f.write(f"{name}\n")
+                    pass
+                if not name:  # asm without DWARF names (ret_from_fork, entry_*): the symbol
+                    try:
+                        name = frame.symbol().name
+                    except LookupError:
+                        name = "?"
+                f.write(f"{name} {frame.pc:x}\n")
             f.write("\n")
     print(sc, "done", file=sys.stderr)
