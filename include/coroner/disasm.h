@@ -239,6 +239,12 @@ typedef bool (*cor_disasm_symbolize_fn)(void *arg, uint64_t addr, char *name, si
 bool cor_disasm_program_symbolize(void *arg, uint64_t addr, char *name, size_t size,
 				  uint64_t *offset);
 
+/** Formatting flags. */
+enum {
+	/** Symbol offsets in hex ("<f+0x15>", crash's dis -x) instead of decimal ("<f+21>"). */
+	COR_DISASM_HEX_OFFSETS = 1u << 0,
+};
+
 /**
  * Appends the text of @p insn as crash prints it after the "0xADDR <sym+off>:\t"
  * prefix: mnemonic padded to 6 + space, operands, branch target symbols, the
@@ -247,11 +253,17 @@ bool cor_disasm_program_symbolize(void *arg, uint64_t addr, char *name, size_t s
  */
 void cor_disasm_format_text(const struct cor_insn *insn, cor_disasm_symbolize_fn sym, void *arg,
 			    struct cor_strbuf *out);
+/** cor_disasm_format_text() with COR_DISASM_* @p flags. */
+void cor_disasm_format_text_flags(const struct cor_insn *insn, cor_disasm_symbolize_fn sym,
+				  void *arg, unsigned flags, struct cor_strbuf *out);
 
 /** Appends a whole crash `dis` line: "0xADDR <sym+off>:\t" + cor_disasm_format_text(). No newline.
  */
 void cor_disasm_format_line(const struct cor_insn *insn, cor_disasm_symbolize_fn sym, void *arg,
 			    struct cor_strbuf *out);
+/** cor_disasm_format_line() with COR_DISASM_* @p flags. */
+void cor_disasm_format_line_flags(const struct cor_insn *insn, cor_disasm_symbolize_fn sym,
+				  void *arg, unsigned flags, struct cor_strbuf *out);
 
 /** A disassembled function. Free with cor_disasm_func_deinit(). */
 struct cor_disasm_func {

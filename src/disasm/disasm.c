@@ -293,6 +293,19 @@ static void fill_regs(csh h, const cs_insn *ci, struct cor_insn *insn)
 		insn->regs_read |= COR_REG_BIT(COR_REG_FLAGS);
 }
 
+/*
+ * capstone 4 marks the operands of test (and some compares) as written;
+ * cmp, test and bt only write the flags.
+ */
+static void fix_compare_access(struct cor_insn *insn)
+{
+	if (insn->id != X86_INS_CMP && insn->id != X86_INS_TEST && insn->id != X86_INS_BT)
+		return;
+	insn->regs_written &= COR_REG_BIT(COR_REG_FLAGS);
+	for (unsigned i = 0; i < insn->num_ops; i++)
+		insn->ops[i].written = false;
+}
+
 static void set_bad(const uint8_t *code, uint64_t addr, struct cor_insn *insn)
 {
 	memset(insn, 0, sizeof(*insn));
@@ -332,6 +345,7 @@ struct cor_error *cor_disasm_decode(struct cor_disasm *d, const void *code, size
 		insn.target = (uint64_t)insn.ops[0].imm;
 	}
 	fill_regs(d->handle, ci, &insn);
+	fix_compare_access(&insn);
 	cor_disasm_att_text(ci->mnemonic, cs_insn_name(d->handle, ci->id), &ci->detail->x86, &insn);
 	*ret = insn;
 	return NULL;

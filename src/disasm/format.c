@@ -37,19 +37,19 @@ bool cor_disasm_program_symbolize(void *arg, uint64_t addr, char *name, size_t s
 }
 
 /* Appends " <name+off>" (decimal offset, gdb style) when @p addr has a symbol. */
-static bool append_sym(cor_disasm_symbolize_fn sym, void *arg, uint64_t addr,
-		       struct cor_strbuf *out, uint64_t *off_ret)
+static bool append_sym(cor_disasm_symbolize_fn sym, void *arg, uint64_t addr, unsigned flags,
+		       struct cor_strbuf *out)
 {
 	char name[NAME_MAX_LEN];
 	uint64_t off = 0;
 	if (!sym || !sym(arg, addr, name, sizeof(name), &off))
 		return false;
-	if (off)
-		cor_strbuf_appendf(out, " <%s+%" PRIu64 ">", name, off);
-	else
+	if (!off)
 		cor_strbuf_appendf(out, " <%s>", name);
-	if (off_ret)
-		*off_ret = off;
+	else if (flags & COR_DISASM_HEX_OFFSETS)
+		cor_strbuf_appendf(out, " <%s+0x%" PRIx64 ">", name, off);
+	else
+		cor_strbuf_appendf(out, " <%s+%" PRIu64 ">", name, off);
 	return true;
 }
 
@@ -63,8 +63,8 @@ static bool is_ftrace_nop(const struct cor_insn *insn, cor_disasm_symbolize_fn s
 	return sym && sym(arg, insn->addr, name, sizeof(name), &off) && off == 0;
 }
 
-void cor_disasm_format_text(const struct cor_insn *insn, cor_disasm_symbolize_fn sym, void *arg,
-			    struct cor_strbuf *out)
+void cor_disasm_format_text_flags(const struct cor_insn *insn, cor_disasm_symbolize_fn sym,
+				  void *arg, unsigned flags, struct cor_strbuf *out)
 {
 	/* binutils prints the one-byte 0x90 "nop" without the mnemonic padding. */
 	if (insn->len == 1 && insn->bytes[0] == 0x90)
@@ -72,24 +72,36 @@ void cor_disasm_format_text(const struct cor_insn *insn, cor_disasm_symbolize_fn
 	else
 		cor_strbuf_appendf(out, "%-6s %s", insn->mnemonic, insn->operands);
 	if (insn->has_target)
-		append_sym(sym, arg, insn->target, out, NULL);
+		append_sym(sym, arg, insn->target, flags, out);
 	const struct cor_insn_operand *m = cor_insn_mem_operand(insn);
 	if (m && m->mem.rip_relative) {
 		cor_strbuf_appendf(out, "        # 0x%" PRIx64, m->mem.addr);
 		if (m->mem.addr >= KERNEL_HALF)
-			append_sym(sym, arg, m->mem.addr, out, NULL);
+			append_sym(sym, arg, m->mem.addr, flags, out);
 	}
 	if (is_ftrace_nop(insn, sym, arg))
 		cor_strbuf_append(out, " [FTRACE NOP]");
 }
 
+void cor_disasm_format_text(const struct cor_insn *insn, cor_disasm_symbolize_fn sym, void *arg,
+			    struct cor_strbuf *out)
+{
+	cor_disasm_format_text_flags(insn, sym, arg, 0, out);
+}
+
 void cor_disasm_format_line(const struct cor_insn *insn, cor_disasm_symbolize_fn sym, void *arg,
 			    struct cor_strbuf *out)
 {
+	cor_disasm_format_line_flags(insn, sym, arg, 0, out);
+}
+
+void cor_disasm_format_line_flags(const struct cor_insn *insn, cor_disasm_symbolize_fn sym,
+				  void *arg, unsigned flags, struct cor_strbuf *out)
+{
 	cor_strbuf_appendf(out, "0x%" PRIx64, insn->addr);
-	append_sym(sym, arg, insn->addr, out, NULL);
+	append_sym(sym, arg, insn->addr, flags, out);
 	cor_strbuf_append(out, ":\t");
-	cor_disasm_format_text(insn, sym, arg, out);
+	cor_disasm_format_text_flags(insn, sym, arg, flags, out);
 }
 
 void cor_disasm_func_deinit(struct cor_disasm_func *f)
