@@ -23,6 +23,8 @@ struct cor_cli {
 	const char *vmlinux;
 	/** Where commands print (stdout, or a pipe in the shell). */
 	FILE *out;
+	/** gdb's value history number: p prints "$N = " (src/cli/cmd_p.c). */
+	unsigned value_count;
 };
 
 typedef int (*cor_cli_fn)(struct cor_cli *cli, int argc, char **argv);
@@ -76,6 +78,11 @@ int cor_cmd_rd(struct cor_cli *cli, int argc, char **argv);
 int cor_cmd_vtop(struct cor_cli *cli, int argc, char **argv);
 int cor_cmd_report(struct cor_cli *cli, int argc, char **argv);
 int cor_cmd_mce(struct cor_cli *cli, int argc, char **argv);
+int cor_cmd_p(struct cor_cli *cli, int argc, char **argv);
+int cor_cmd_struct(struct cor_cli *cli, int argc, char **argv);
+int cor_cmd_union(struct cor_cli *cli, int argc, char **argv);
+int cor_cmd_whatis(struct cor_cli *cli, int argc, char **argv);
+int cor_cmd_ptype(struct cor_cli *cli, int argc, char **argv);
 int cor_cmd_capture(struct cor_cli *cli, int argc, char **argv);
 int cor_cmd_sym(struct cor_cli *cli, int argc, char **argv);
 int cor_cmd_bt(struct cor_cli *cli, int argc, char **argv);

@@ -28,5 +28,10 @@ const struct cor_cli_cmd cor_cli_commands[] = {
 	{"bt", cor_cmd_bt, COR_CMD_DUMP, "bt [-a] [-f] [-t] [PID|TASK...]", "backtraces as crash prints them: the panic task, -a every CPU's active task, or the tasks given\n  -a  active task of every CPU\n  -f  frame data\n  -t  text scan of the stacks\n"},
 	{"ps", cor_cmd_ps, COR_CMD_DUMP, "ps [PID|TASK|COMM...]", "the task list with crash's columns ('>' marks active tasks)\n"},
 	{"foreach", cor_cmd_foreach, COR_CMD_DUMP, "foreach [STATE] bt [-f]", "backtrace of every task, or of those in STATE (UN, IN, RU, ID...)\n"},
+	{"p", cor_cmd_p, COR_CMD_DUMP, "p [-x|-d] [-c CPU] EXPRESSION", "print an expression as crash (gdb) does: symbols, members, casts, arithmetic, sizeof, per_cpu(sym, cpu); sym:N is per-cpu sym on CPU N\n  -x/-d  hex/decimal\n  -c CPU  per-cpu symbols on CPU\n"},
+	{"struct", cor_cmd_struct, COR_CMD_DUMP, "struct [-o] [-x|-d] NAME[.member[,member]] [ADDR]", "a struct at ADDR (or its members), or its definition (-o: with offsets)\n"},
+	{"union", cor_cmd_union, COR_CMD_DUMP, "union [-o] [-x|-d] NAME[.member[,member]] [ADDR]", "a union at ADDR, or its definition\n"},
+	{"whatis", cor_cmd_whatis, COR_CMD_DUMP, "whatis NAME|TYPE|EXPRESSION", "the type of a symbol or expression, or a type's definition and size\n"},
+	{"ptype", cor_cmd_ptype, COR_CMD_DUMP, "ptype TYPE|EXPRESSION", "gdb's ptype: the type, expanded\n"},
 	{NULL, NULL, 0, NULL, NULL},
 };

@@ -362,7 +362,7 @@ struct cor_error *cor_hwerr_parse_mem(const void *text, size_t len, unsigned sou
 			      .ghes_sec = -1,
 			      .nmi_last = -1};
 	size_t first = log->records.len;
-	const char *s = text, *end = s + len;
+	const char *s = text, *end = len ? s + len : s;
 	uint32_t lineno = 0;
 	while (s < end) {
 		const char *nl = memchr(s, '\n', (size_t)(end - s));
@@ -433,7 +433,8 @@ struct cor_error *cor_hwerr_summarize(struct cor_hwerr_log *log)
 	cor_hmap_deinit(&idx);
 	if (err)
 		return err;
-	qsort(log->components.data, log->components.len, sizeof(struct cor_hwerr_component),
-	      cmp_component);
+	if (log->components.len > 1)
+		qsort(log->components.data, log->components.len, sizeof(struct cor_hwerr_component),
+		      cmp_component);
 	return NULL;
 }
