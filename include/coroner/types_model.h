@@ -167,6 +167,16 @@ struct cor_error *cor_types_array_of(struct cor_types *types, cor_type_ref elem,
 struct cor_error *cor_types_make_struct(struct cor_types *types, const struct cor_member *members,
 					uint32_t n, uint64_t size,
 					const struct cor_type **ret) COR_MUST_CHECK;
+/** Makes @p types free the malloc'ed @p p when destroyed (frees it at once on failure). */
+struct cor_error *cor_types_keep(struct cor_types *types, void *p) COR_MUST_CHECK;
+/**
+ * The type of global variable @p name from the sources' variable records
+ * (DWARF when loaded; BTF VARs, which 6.1 emits for per-cpu variables only).
+ * @p symtype is the symbol's nm letter ('T'/'t' asks for a function).
+ * NOT_FOUND when no source has it.
+ */
+struct cor_error *cor_types_global_type(struct cor_types *types, const char *name, char symtype,
+					cor_type_ref *ret) COR_MUST_CHECK;
 /** An integer type of @p size bytes and signedness (found or synthesized), for literals. */
 struct cor_error *cor_types_int(struct cor_types *types, uint64_t size, bool is_signed,
 				const struct cor_type **ret) COR_MUST_CHECK;
@@ -209,7 +219,8 @@ struct cor_error *cor_types_enumerator(struct cor_types *types, const char *name
 
 /**
  * Appends the C spelling of @p type with an optional declarator @p name
- * ("struct rq *", "char comm[16]", "void (*fn)(int)") to @p sb.
+ * ("struct rq *", "char comm[16]", "void (*fn)(int)") to @p sb, with base types
+ * in gdb's spelling ("unsigned long" for gcc's "long unsigned int").
  */
 void cor_types_format_decl(struct cor_types *types, const struct cor_type *type, const char *name,
 			   struct cor_strbuf *sb);

@@ -41,12 +41,41 @@ void cor_types_destroy(struct cor_types *types)
 	free(types);
 }
 
+static struct cor_error *ensure_index(struct cor_types *types)
+{
+	if (types->indexed || !types->btf)
+		return NULL;
+	return btf_build_index(types);
+}
+
 struct cor_error *types_track(struct cor_types *types, void *p)
 {
 	struct cor_error *err = cor_vec_push(&types->allocs, &p);
 	if (err)
 		free(p);
 	return err;
+}
+
+struct cor_error *cor_types_keep(struct cor_types *types, void *p)
+{
+	return types_track(types, p);
+}
+
+struct cor_error *cor_types_global_type(struct cor_types *types, const char *name, char symtype,
+					cor_type_ref *ret)
+{
+	struct cor_error *err = ensure_index(types);
+	if (err)
+		return err;
+	uint64_t id;
+	if ((symtype == 'T' || symtype == 't') && types->btf &&
+	    cor_hmap_get_str(&types->funcs, name, &id)) {
+		*ret = id;
+		return NULL;
+	}
+	if (!types->btf)
+		return cor_error_create(COR_ERR_NOT_FOUND, "no type for %s", name);
+	return btf_var_type(types, name, ret);
 }
 
 struct cor_error *types_alloc(struct cor_types *types, size_t size, void **ret)
@@ -256,13 +285,6 @@ uint64_t cor_types_alignof(struct cor_types *types, const struct cor_type *type)
 
 /* ---- lookups by name ---- */
 
-static struct cor_error *ensure_index(struct cor_types *types)
-{
-	if (types->indexed || !types->btf)
-		return NULL;
-	return btf_build_index(types);
-}
-
 static bool is_ident_char(char c)
 {
 	return isalnum((unsigned char)c) || c == '_';
@@ -405,7 +427,8 @@ static struct cor_error *find_plain(struct cor_types *types, const char *name,
 	return cor_types_get(types, id, ret);
 }
 
-static void skip_space_quals(const char **s)
+/* Skips blanks and "const"/"volatile", noting which were seen. */
+static void skip_space_quals_note(const char **s, bool *is_const, bool *is_volatile)
 {
 	for (;;) {
 		while (isspace((unsigned char)**s))
@@ -414,6 +437,8 @@ static void skip_space_quals(const char **s)
 		const char *p = *s;
 		if (read_word(&p, w, sizeof(w)) &&
 		    (strcmp(w, "const") == 0 || strcmp(w, "volatile") == 0)) {
+			*is_const |= w[0] == 'c';
+			*is_volatile |= w[0] == 'v';
 			*s = p;
 			continue;
 		}
@@ -421,14 +446,33 @@ static void skip_space_quals(const char **s)
 	}
 }
 
+static void skip_space_quals(const char **s)
+{
+	bool c = false, v = false;
+	skip_space_quals_note(s, &c, &v);
+}
+
+static struct cor_error *qualify(struct cor_types *types, const struct cor_type *t,
+				 enum cor_type_kind kind, const struct cor_type **ret)
+{
+	struct cor_type *q;
+	struct cor_error *err = new_synth(types, &q);
+	if (err)
+		return err;
+	q->kind = kind;
+	q->target = t->ref;
+	*ret = q;
+	return NULL;
+}
+
 /* The base of a type name at *s: "struct x", base words, or a typedef name. */
-static struct cor_error *parse_base(struct cor_types *types, const char **s,
-				    const struct cor_type **ret)
+static struct cor_error *parse_base_unqual(struct cor_types *types, const char **s, bool *is_const,
+					   bool *is_volatile, const struct cor_type **ret)
 {
 	char w[256];
 	struct base_words b = {0};
 	bool any = false;
-	skip_space_quals(s);
+	skip_space_quals_note(s, is_const, is_volatile);
 	const char *p = *s;
 	if (!read_word(&p, w, sizeof(w)))
 		return cor_error_create(COR_ERR_NOT_FOUND, "no type name");
@@ -443,9 +487,12 @@ static struct cor_error *parse_base(struct cor_types *types, const char **s,
 		return err;
 	}
 	for (const char *q = *s; read_word(&q, w, sizeof(w));) {
-		if (strcmp(w, "const") != 0 && strcmp(w, "volatile") != 0 && !base_word(&b, w))
+		bool qual = strcmp(w, "const") == 0 || strcmp(w, "volatile") == 0;
+		if (!qual && !base_word(&b, w))
 			break;
-		any = any || strcmp(w, "const") != 0;
+		if (qual)
+			*is_const |= w[0] == 'c', *is_volatile |= w[0] == 'v';
+		any = any || !qual;
 		*s = p = q;
 	}
 	if (any)
@@ -456,6 +503,22 @@ static struct cor_error *parse_base(struct cor_types *types, const char **s,
 	struct cor_error *err = find_plain(types, w, ret);
 	if (!err)
 		*s = p;
+	return err;
+}
+
+static struct cor_error *parse_base(struct cor_types *types, const char **s,
+				    const struct cor_type **ret)
+{
+	bool c = false, v = false;
+	struct cor_error *err = parse_base_unqual(types, s, &c, &v, ret);
+	if (!err) {
+		const char *p = *s;
+		skip_space_quals_note(&p, &c, &v); /* "unsigned long volatile" */
+		if (v)
+			err = qualify(types, *ret, COR_TYPE_VOLATILE, ret);
+		if (!err && c)
+			err = qualify(types, *ret, COR_TYPE_CONST, ret);
+	}
 	return err;
 }
 
@@ -666,6 +729,23 @@ struct cor_error *cor_types_enumerator(struct cor_types *types, const char *name
 
 /* ---- declarations ---- */
 
+/* gdb prints gcc's DWARF base type names in their short C spelling. */
+static const char *gdb_base_name(const char *name)
+{
+	static const char *const map[][2] = {
+	    {"long unsigned int", "unsigned long"},
+	    {"long int", "long"},
+	    {"short int", "short"},
+	    {"short unsigned int", "unsigned short"},
+	    {"long long int", "long long"},
+	    {"long long unsigned int", "unsigned long long"},
+	};
+	for (size_t i = 0; i < COR_ARRAY_SIZE(map); i++)
+		if (strcmp(name, map[i][0]) == 0)
+			return map[i][1];
+	return name;
+}
+
 static void base_spelling(const struct cor_type *t, struct cor_strbuf *sb)
 {
 	switch (t->kind) {
@@ -679,6 +759,10 @@ static void base_spelling(const struct cor_type *t, struct cor_strbuf *sb)
 		break;
 	case COR_TYPE_VOID:
 		cor_strbuf_append(sb, "void");
+		break;
+	case COR_TYPE_INT:
+	case COR_TYPE_FLOAT:
+		cor_strbuf_append(sb, t->name ? gdb_base_name(t->name) : "?");
 		break;
 	default:
 		cor_strbuf_append(sb, t->name ? t->name : "?");
@@ -721,7 +805,7 @@ void cor_types_format_decl(struct cor_types *types, const struct cor_type *type,
 			   struct cor_strbuf *sb)
 {
 	struct cor_strbuf decl = {0};
-	const char *quals = "";
+	char quals[32] = "";
 	cor_strbuf_append(&decl, name ? name : "");
 	for (int depth = 0; depth < TYPES_MAX_DEPTH; depth++) {
 		const struct cor_type *next = NULL;
@@ -750,8 +834,9 @@ void cor_types_format_decl(struct cor_types *types, const struct cor_type *type,
 			if (!err && next->kind == COR_TYPE_POINTER)
 				prepend(&decl,
 					type->kind == COR_TYPE_CONST ? " const " : " volatile ");
-			else
-				quals = type->kind == COR_TYPE_CONST ? "const " : "volatile ";
+			else if (strlen(quals) < 16)
+				strcat(quals,
+				       type->kind == COR_TYPE_CONST ? "const " : "volatile ");
 			break;
 		default:
 			break;
