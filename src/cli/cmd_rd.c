@@ -16,7 +16,7 @@ static void print_line(FILE *o, uint64_t addr, const uint8_t *b, size_t n, unsig
 {
 	unsigned per_line = 16 / unit;
 	unsigned width = unit * 2;
-	fprintf(o, "%016llx:  ", (unsigned long long)addr);
+	fprintf(o, "%16llx:  ", (unsigned long long)addr);
 	for (unsigned i = 0; i < per_line; i++) {
 		if (i * unit < n) {
 			uint64_t v = 0;
@@ -95,6 +95,52 @@ int cor_cmd_rd(struct cor_cli *cli, int argc, char **argv)
 	return ret;
 }
 
+/* crash's mkstring(CENTER|LJUST): @s centered in @width, the odd space on the right. */
+static void print_centered(FILE *o, const char *s, int width)
+{
+	int len = (int)strlen(s), left = width > len ? (width - len) / 2 : 0;
+	fprintf(o, "%*s%s%*s", left, "", s, width > len ? width - len - left : 0, "");
+}
+
+/* The last entry's line as crash's x86_64_translate_pte() prints it: "PTE  PHYSICAL
+ * FLAGS" with columns as wide as the values, then the flag names of the entry. */
+static void print_pte(FILE *o, uint64_t pte, uint64_t page)
+{
+	/* _PAGE_* bits, arch/x86/include/asm/pgtable_types.h (Linux 6.1), in crash's order. */
+	static const struct {
+		uint64_t bit;
+		const char *name;
+	} flags[] = {{1ull << 0, "PRESENT"}, {1ull << 1, "RW"},	 {1ull << 2, "USER"},
+		     {1ull << 3, "PWT"},     {1ull << 4, "PCD"}, {1ull << 5, "ACCESSED"},
+		     {1ull << 6, "DIRTY"},   {1ull << 7, "PSE"}, {1ull << 8, "GLOBAL"},
+		     {1ull << 63, "NX"}};
+	char pbuf[32], abuf[32];
+	snprintf(pbuf, sizeof(pbuf), "%llx", (unsigned long long)pte);
+	snprintf(abuf, sizeof(abuf), "%llx", (unsigned long long)page);
+	int w1 = COR_MAX((int)strlen(pbuf), 3), w2 = COR_MAX((int)strlen(abuf), 8);
+	fputc('\n', o);
+	print_centered(o, "PTE", w1);
+	fputs("  ", o);
+	print_centered(o, "PHYSICAL", w2);
+	fputs("  FLAGS\n", o);
+	fprintf(o, "%*s  %*s  (", w1, pbuf, w2, abuf);
+	const char *sep = "";
+	for (size_t i = 0; i < COR_ARRAY_SIZE(flags); i++) {
+		if (!(pte & flags[i].bit))
+			continue;
+		fprintf(o, "%s%s", sep, flags[i].name);
+		sep = "|";
+	}
+	fputs(")\n", o);
+}
+
+/*
+ * vtop in crash 8's layout for a kernel address (x86_64_kvtop()): the top-level
+ * table's virtual address ("PGD DIRECTORY" with 5-level paging, "PML4 DIRECTORY"
+ * with 4), the top-level entry ("PAGE DIRECTORY"), one line per lower level, the
+ * PAGE line, then the last entry with its flags. crash ends with the struct page
+ * of the frame, which needs types: not printed here.
+ */
 int cor_cmd_vtop(struct cor_cli *cli, int argc, char **argv)
 {
 	if (argc != 2)
@@ -114,18 +160,27 @@ int cor_cmd_vtop(struct cor_cli *cli, int argc, char **argv)
 	else
 		fprintf(o, "%-16llx  (not mapped)\n\n", (unsigned long long)va);
 	const struct cor_mem_config *cfg = cor_mem_config(mem);
+	/* The kernel's top-level table lives in the kernel image (init_top_pgt):
+	 * crash names it by its address in the kernel text mapping. */
 	fprintf(o, "%s DIRECTORY: %llx\n", cfg->la57 ? "PGD" : "PML4",
-		(unsigned long long)(cfg->pgd_paddr));
-	for (int i = 0; i < walk.num_steps; i++)
-		fprintf(o, "%6s: %llx => %llx\n", walk.steps[i].level,
-			(unsigned long long)walk.steps[i].entry_paddr,
-			(unsigned long long)walk.steps[i].entry);
-	if (walk.page_size)
-		fprintf(o, "  PAGE: %llx  (%s)\n",
-			(unsigned long long)(walk.paddr & ~(walk.page_size - 1)),
-			walk.page_size == (1ull << 30)	 ? "1GB"
-			: walk.page_size == (1ull << 21) ? "2MB"
-							 : "4KB");
+		(unsigned long long)(cfg->pgd_paddr - cfg->phys_base + COR_X86_START_KERNEL_MAP));
+	for (int i = 0; i < walk.num_steps; i++) {
+		if (i == 0)
+			fprintf(o, "PAGE DIRECTORY: %llx\n",
+				(unsigned long long)walk.steps[0].entry);
+		else
+			fprintf(o, "%6s: %llx => %llx\n", walk.steps[i].level,
+				(unsigned long long)walk.steps[i].entry_paddr,
+				(unsigned long long)walk.steps[i].entry);
+	}
+	if (walk.page_size) {
+		uint64_t page = walk.paddr & ~(walk.page_size - 1);
+		fprintf(o, "  PAGE: %llx%s\n", (unsigned long long)page,
+			walk.page_size == (1ull << 30)	 ? "  (1GB)"
+			: walk.page_size == (1ull << 21) ? "  (2MB)"
+							 : "");
+		print_pte(o, walk.steps[walk.num_steps - 1].entry, page);
+	}
 	if (err)
 		return cor_cli_fail(cor_error_wrap(err, "vtop"));
 	return 0;
