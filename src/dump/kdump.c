@@ -56,7 +56,8 @@ struct kdump_priv {
 	uint64_t bitmap_len;
 	/* Bytes of each bitmap actually in the file (less when it is cut inside them). */
 	uint64_t bitmap1_valid, bitmap2_valid;
-	uint64_t *rank; /* set bits of bitmap2 before each RANK_BLOCK_BITS block */
+	uint64_t ndescs; /* set bits of the 2nd bitmap: page descriptors */
+	uint64_t *rank;	 /* set bits of bitmap2 before each RANK_BLOCK_BITS block */
 	uint64_t descs_off;
 	uint8_t *cbuf; /* compressed page buffer */
 };
@@ -154,14 +155,21 @@ static struct cor_error *load_bitmaps(struct cor_dump *dump, struct kdump_priv *
 		return cor_error_create(COR_ERR_CORRUPT, "bitmap of %llu bytes",
 					(unsigned long long)p->bitmap_len);
 	uint64_t off = (uint64_t)(1 + k->sub_hdr_size) * k->block_size;
-	p->bitmap1 = calloc(1, p->bitmap_len);
-	p->bitmap2 = calloc(1, p->bitmap_len);
-	uint64_t nblocks = (p->bitmap_len * 8 + RANK_BLOCK_BITS - 1) / RANK_BLOCK_BITS;
+	/* Only the part of the bitmaps that is in the file is kept: a header whose
+	 * bitmap_blocks points far past the end costs no memory (a truncated dump's
+	 * pages past the cut are MISSING, see kdump_page_state()). */
+	uint64_t fsize = dump_file_size(&dump->file);
+	uint64_t in1 = off < fsize ? COR_MIN(p->bitmap_len, fsize - off) : 0;
+	uint64_t in2 =
+	    off + p->bitmap_len < fsize ? COR_MIN(p->bitmap_len, fsize - off - p->bitmap_len) : 0;
+	p->bitmap1 = calloc(1, in1 + 1);
+	p->bitmap2 = calloc(1, in2 + 1);
+	uint64_t nblocks = (in2 * 8 + RANK_BLOCK_BITS - 1) / RANK_BLOCK_BITS;
 	p->rank = calloc(nblocks + 1, sizeof(uint64_t));
 	if (!p->bitmap1 || !p->bitmap2 || !p->rank)
 		return &cor_enomem;
-	size_t n1 = dump_file_read(&dump->file, off, p->bitmap1, p->bitmap_len);
-	size_t n2 = dump_file_read(&dump->file, off + p->bitmap_len, p->bitmap2, p->bitmap_len);
+	size_t n1 = dump_file_read(&dump->file, off, p->bitmap1, in1);
+	size_t n2 = dump_file_read(&dump->file, off + p->bitmap_len, p->bitmap2, in2);
 	p->bitmap1_valid = n1;
 	p->bitmap2_valid = n2;
 	if (n1 < p->bitmap_len || n2 < p->bitmap_len)
@@ -172,11 +180,12 @@ static struct cor_error *load_bitmaps(struct cor_dump *dump, struct kdump_priv *
 	for (uint64_t b = 0; b < nblocks; b++) {
 		p->rank[b] = sum;
 		uint64_t start = b * (RANK_BLOCK_BITS / 8);
-		uint64_t end = COR_MIN(start + RANK_BLOCK_BITS / 8, p->bitmap_len);
+		uint64_t end = COR_MIN(start + RANK_BLOCK_BITS / 8, n2);
 		for (uint64_t i = start; i < end; i++)
 			sum += (uint64_t)__builtin_popcount(p->bitmap2[i]);
 	}
 	p->rank[nblocks] = sum;
+	p->ndescs = sum;
 	p->descs_off = (uint64_t)(1 + k->sub_hdr_size + k->bitmap_blocks) * k->block_size;
 	uint64_t descs_end = p->descs_off + sum * PD_SIZE;
 	if (descs_end > dump_file_size(&dump->file))
@@ -196,7 +205,7 @@ static struct cor_error *load_bitmaps(struct cor_dump *dump, struct kdump_priv *
  * are read (a capture stopped early leaves zeroed ones at the end). */
 static void check_data_end(struct cor_dump *dump, const struct kdump_priv *p)
 {
-	uint64_t ndesc = p->rank[(p->bitmap_len * 8 + RANK_BLOCK_BITS - 1) / RANK_BLOCK_BITS];
+	uint64_t ndesc = p->ndescs;
 	uint64_t size = dump_file_size(&dump->file);
 	for (uint64_t i = ndesc, seen = 0; i > 0 && seen < 64; i--, seen++) {
 		uint8_t pd[PD_SIZE];
@@ -307,11 +316,11 @@ static enum cor_page_state kdump_page_state(struct cor_dump *dump, uint64_t pfn)
 		return COR_PAGE_ABSENT;
 	/* Past the cut of a truncated bitmap nothing is known: the page is missing
 	 * unless the 1st bitmap (read) says it is not RAM. */
+	bool ram = pfn / 8 >= p->bitmap1_valid || test_bit(p->bitmap1, pfn);
 	if (pfn / 8 >= p->bitmap2_valid)
-		return pfn / 8 < p->bitmap1_valid && !test_bit(p->bitmap1, pfn) ? COR_PAGE_ABSENT
-										: COR_PAGE_MISSING;
+		return ram ? COR_PAGE_MISSING : COR_PAGE_ABSENT;
 	if (!test_bit(p->bitmap2, pfn))
-		return test_bit(p->bitmap1, pfn) ? COR_PAGE_EXCLUDED : COR_PAGE_ABSENT;
+		return ram ? COR_PAGE_EXCLUDED : COR_PAGE_ABSENT;
 	uint64_t off;
 	uint32_t size, flags;
 	return read_desc(dump, pfn, &off, &size, &flags) ? COR_PAGE_PRESENT : COR_PAGE_MISSING;
