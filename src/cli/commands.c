@@ -13,6 +13,8 @@ const struct cor_cli_cmd cor_cli_commands[] = {
 	{"mce", cor_cmd_mce, COR_CMD_VERB, "mce [OPTIONS] [FILE|-|DUMP]",
 	 "decode machine-check records (raw values, kernel log lines, or a dump)\n"},
 	{"capture", cor_cmd_capture, COR_CMD_VERB, "capture [-c|-l|-p|-z] [-d LEVEL] [--level N] [--num-threads N] [-f] [-E|-F] VMCORE [DUMPFILE]", "write a filtered, compressed dump (a faster drop-in makedumpfile; see docs/capture.md)\n  -d LEVEL  dump level 0..31 (1 zero, 2 cache, 4 private cache, 8 user, 16 free pages)\n  -c/-l/-p/-z  zlib/lzo/snappy/zstd   --level N  zlib/zstd level\n  -F  flattened stream to stdout   -R DUMPFILE  rebuild a file from a stream on stdin\n  -E  ELF output   --dump-dmesg VMCORE LOGFILE  the kernel log   -f  overwrite\n  --num-threads N  compression threads   --message-level 0  quiet\n"},
+	{"hwerr", cor_cmd_hwerr, COR_CMD_VERB, "hwerr [--json] [-v] [--no-mce] [-k VMLINUX] FILE|-|DUMP", "hardware errors in a kernel log (PCIe AER, APEI/GHES, NMI, EDAC, MCE), counted per component\n  --json  JSON output\n  -v      every record in detail\n  --no-mce  leave machine checks out (see coroner mce)\n"},
+	{"kdump-check", cor_cmd_kdump_check, COR_CMD_VERB, "kdump-check [--json] [--root DIR]", "check that this machine can take a crash dump (reservation, capture kernel, watchdogs, dump target)\n  --root DIR  read /proc, /sys and /etc under DIR instead of /\n  --json      JSON output\n"},
 	/* commands on a dump */
 	{"help", cor_cmd_help, COR_CMD_DUMP, "help [COMMAND]", "list commands, or one command's help\n"},
 	{"sys", cor_cmd_sys, COR_CMD_DUMP, "sys", "system information, as crash's sys prints it\n"},
