@@ -13,6 +13,7 @@
 
 #include "coroner/cpus.h"
 #include "coroner/program.h"
+#include "coroner/stack.h"
 #include "coroner/symbols.h"
 #include "coroner/types.h"
 #include "diag/internal.h"
@@ -129,6 +130,46 @@ static void frames_from_log(struct diag_cpu *c, const struct log_report *r)
 	}
 }
 
+/* From the CPU's backtrace in the dump: the innermost kernel exception frame (the
+ * context an NMI or interrupt stopped) and the call chain below it. */
+static bool from_backtrace(struct diag_ctx *ctx, struct diag_cpu *c, unsigned cpu, bool use_regs)
+{
+	struct cor_backtrace bt;
+	struct cor_bt_options opts = {.max_frames = 64};
+	cor_backtrace_init(&bt);
+	struct cor_error *err = cor_program_backtrace_cpu(ctx->prog, cpu, &opts, &bt);
+	if (err) {
+		cor_error_destroy(err);
+		cor_backtrace_deinit(&bt);
+		return false;
+	}
+	size_t start = 0;
+	bool found = false;
+	for (size_t i = 0; i < bt.frames.len; i++) {
+		const struct cor_frame *fr = cor_backtrace_frame(&bt, i);
+		if (fr->has_regs && !fr->user_regs &&
+		    fr->regs.r[COR_CPU_REG_IP] >= 0xffff800000000000ull) {
+			start = i + 1;
+			found = true;
+			if (use_regs) {
+				struct cor_cpu_state st = {.regs = fr->regs};
+				st.source = COR_CPU_SRC_NONE;
+				regs_from_note(c, &st);
+				c->source = "the exception frame on its stack";
+			}
+			break;
+		}
+	}
+	c->num_frames = 0;
+	for (size_t i = start; i < bt.frames.len && c->num_frames < DIAG_MAX_FRAMES; i++) {
+		const struct cor_frame *fr = cor_backtrace_frame(&bt, i);
+		if (fr->function[0] && fr->how != COR_FRAME_SCAN)
+			snprintf(c->frames[c->num_frames++], sizeof(c->frames[0]), "%s", fr->function);
+	}
+	cor_backtrace_deinit(&bt);
+	return found;
+}
+
 static void collect_one(struct diag_ctx *ctx, struct diag_cpu *c, unsigned cpu)
 {
 	struct cor_cpu_state st;
@@ -144,17 +185,26 @@ static void collect_one(struct diag_ctx *ctx, struct diag_cpu *c, unsigned cpu)
 	c->task = st.task;
 	c->idle_task = st.task && st.task == st.idle_task;
 	const struct log_report *r = log_block_for(&ctx->ls, (int)cpu);
-	if (st.source != COR_CPU_SRC_NONE && !st.crashing) {
+	uint64_t log_rip = 0;
+	bool have_log = r && log_rip_addr(ctx, r->regs.rip_sym, &log_rip);
+	bool have_note = st.source != COR_CPU_SRC_NONE;
+	/* A CPU stopped by the crash NMI saved its interrupted context in its note. The
+	 * crashing CPU saved panic()'s registers: its interrupted context is the exception
+	 * frame on its stack, or the register block the kernel printed. */
+	if (have_note && !st.crashing) {
 		regs_from_note(c, &st);
 		c->source = cor_cpu_source_name(st.source);
-	} else if (r && log_rip_addr(ctx, r->regs.rip_sym, &c->rip)) {
+		from_backtrace(ctx, c, cpu, false);
+	} else if (have_log) {
+		c->rip = log_rip;
 		regs_from_log(c, &r->regs);
 		c->source = st.crashing ? "the panic report in the log" : "the kernel log";
-	} else if (st.source != COR_CPU_SRC_NONE) {
+		from_backtrace(ctx, c, cpu, false);
+	} else if (!from_backtrace(ctx, c, cpu, true) && have_note) {
 		regs_from_note(c, &st);
 		c->source = cor_cpu_source_name(st.source);
 	}
-	if (r)
+	if (c->num_frames == 0 && r)
 		frames_from_log(c, r);
 	c->known = c->has_regs;
 	c->kernel_mode = c->has_regs && c->rip >= 0xffff800000000000ull;

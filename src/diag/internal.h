@@ -129,6 +129,11 @@ void diag_lock_qspinlock(struct diag_ctx *ctx, const struct diag_spin *s, const 
 void diag_timekeeping(struct diag_ctx *ctx, const struct diag_cpu *c, const struct diag_spin *s,
 		      struct cor_finding *f);
 
+/* Finds the function a tail call removed between a caller (return address
+ * @p caller_ret) and @p callee, from the stack words in [sp_lo, sp_hi). */
+bool diag_recover_tail_call(struct diag_ctx *ctx, uint64_t caller_ret, uint64_t callee,
+			    uint64_t sp_lo, uint64_t sp_hi, char *name, size_t size);
+
 /* Rules, each in its own file. They add findings and may set class/summary/verdict. */
 void diag_rule_panic(struct diag_ctx *ctx);
 void diag_rule_lockup(struct diag_ctx *ctx);

@@ -6,6 +6,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "coroner/stack.h"
+#include "coroner/symbols.h"
+#include "coroner/tasks.h"
 #include "diag/internal.h"
 
 /* Scheduler entry points: the wait site is the first frame past them. */
@@ -46,6 +49,61 @@ static const char *wait_kind(const struct log_report *r)
 	return NULL;
 }
 
+/* The blocked task's own stack in the dump: its frames, and the wait site: the first
+ * frame past the scheduler, with a frame a tail call removed put back. */
+static bool site_from_dump(struct diag_ctx *ctx, int pid, struct cor_finding *f, char *site,
+			   size_t size)
+{
+	struct cor_task_list list;
+	struct cor_error *err = cor_program_tasks(ctx->prog, &list);
+	if (err) {
+		diag_evidence(ctx, f, "the task list cannot be read: %s", err->message);
+		cor_error_destroy(err);
+		return false;
+	}
+	const struct cor_task *t = cor_task_list_find(&list, (uint64_t)pid);
+	if (!t)
+		diag_evidence(ctx, f, "pid %d is not in the task list (%zu tasks)", pid,
+			      list.tasks.len);
+	struct cor_backtrace bt;
+	struct cor_bt_options opts = {.max_frames = 64};
+	cor_backtrace_init(&bt);
+	err = t ? cor_program_backtrace_task(ctx->prog, t->addr, &opts, &bt) : &cor_not_found;
+	bool found = false;
+	if (!err) {
+		diag_evidence(ctx, f, "task %s (pid %d) at 0x%llx, state %s; its stack in the dump:",
+			      t->comm, t->pid, (unsigned long long)t->addr, t->st);
+		for (size_t i = 0; i < bt.frames.len && i < 16; i++) {
+			const struct cor_frame *fr = cor_backtrace_frame(&bt, i);
+			diag_evidence(ctx, f, "  #%zu %s", i, fr->symbol);
+		}
+		for (size_t i = 1; i < bt.frames.len && !found; i++) {
+			const struct cor_frame *callee = cor_backtrace_frame(&bt, i - 1);
+			const struct cor_frame *caller = cor_backtrace_frame(&bt, i);
+			if (!caller->function[0] || is_sched(caller->function))
+				continue;
+			snprintf(site, size, "%s", caller->function);
+			found = true;
+			struct cor_symbol sym;
+			if (cor_program_symbol_by_name(ctx->prog, callee->function, &sym) == NULL &&
+			    diag_recover_tail_call(ctx, caller->pc, sym.addr,
+						   cor_backtrace_frame(&bt, 0)->sp - 64,
+						   caller->sp + 128, site, size))
+				diag_evidence(ctx, f, "%s does not call %s directly: the missing frame "
+						      "is %s, which tail-calls it (jmp %s); found "
+						      "through a pointer left on the stack",
+					      caller->function, callee->function, site, callee->function);
+		}
+	}
+	if (err && err != &cor_not_found)
+		diag_evidence(ctx, f, "the task's stack cannot be unwound: %s", err->message);
+	if (err != &cor_not_found)
+		cor_error_destroy(err);
+	cor_backtrace_deinit(&bt);
+	cor_task_list_deinit(&list);
+	return found;
+}
+
 void diag_rule_hung_task(struct diag_ctx *ctx)
 {
 	const struct log_scan *ls = &ctx->ls;
@@ -76,6 +134,12 @@ void diag_rule_hung_task(struct diag_ctx *ctx)
 		if (i < 8)
 			diag_sig_frame(ctx, fr->func);
 	}
+	char dump_site[128];
+	if (site_from_dump(ctx, ls->hung_pid, f, dump_site, sizeof(dump_site))) {
+		site = dump_site;
+		ctx->frames_id[0] = '\0';
+		diag_sig_frame(ctx, dump_site);
+	}
 	const char *kind = r ? wait_kind(r) : NULL;
 	if (site)
 		diag_fact(ctx, f, "wait_site", "%s", site);
@@ -90,7 +154,7 @@ void diag_rule_hung_task(struct diag_ctx *ctx)
 			 "Task %s (pid %d) slept uninterruptibly for more than %d seconds%s%s%s%s. "
 			 "Nothing woke it: the event it waits for never came (a lost wake-up, or "
 			 "a lock or I/O that never completes).",
-			 ls->hung_comm, ls->hung_pid, ls->hung_secs, site ? ", called from " : "",
+			 ls->hung_comm, ls->hung_pid, ls->hung_secs, site ? ", waiting in " : "",
 			 site ? site : "", kind ? ", waiting on " : "", kind ? kind : "");
 		diag_verdict(ctx, COR_VERDICT_SOFTWARE, 70);
 	}
