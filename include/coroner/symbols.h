@@ -68,5 +68,12 @@ size_t cor_program_num_symbols(struct cor_program *prog);
  */
 struct cor_error *cor_program_symbol_at(struct cor_program *prog, size_t i,
 					struct cor_symbol *ret) COR_MUST_CHECK;
+/**
+ * The core range of loaded module @p name (struct module's core_layout:
+ * text, rodata, data), as crash's `sym -l` MODULE START/END show it.
+ * NOT_FOUND if there is no such module or its layout is unknown.
+ */
+struct cor_error *cor_program_module_range(struct cor_program *prog, const char *name,
+					   uint64_t *base_ret, uint64_t *size_ret) COR_MUST_CHECK;
 
 #endif

@@ -26,6 +26,20 @@ static void print_sym(FILE *o, const struct cor_symbol *s, uint64_t off, bool mo
 	fputc('\n', o);
 }
 
+/* crash's MODULE START/END lines: the module's core range when known. */
+static void module_mark(struct cor_cli *cli, const char *module, bool start, uint64_t fallback)
+{
+	uint64_t base, size;
+	struct cor_error *err = cor_program_module_range(cli->prog, module, &base, &size);
+	if (err) {
+		cor_error_destroy(err);
+		base = fallback;
+		size = 0;
+	}
+	fprintf(cli->out, "%" PRIx64 " MODULE %s: %s\n", start ? base : base + size,
+		start ? "START" : "END", module);
+}
+
 static int sym_list(struct cor_cli *cli, const char *module)
 {
 	size_t n = cor_program_num_symbols(cli->prog);
@@ -39,17 +53,18 @@ static int sym_list(struct cor_cli *cli, const char *module)
 			return cor_cli_fail(err);
 		if (module && (!s.module || strcmp(s.module, module) != 0))
 			continue;
-		if (s.module && (!cur || strcmp(cur, s.module) != 0))
-			fprintf(cli->out, "%" PRIx64 " MODULE START: %s\n", s.addr, s.module);
-		else if (!s.module && cur)
-			fprintf(cli->out, "%" PRIx64 " MODULE END: %s\n", end, cur);
+		bool same = cur && s.module && strcmp(cur, s.module) == 0;
+		if (cur && !same)
+			module_mark(cli, cur, false, end);
+		if (s.module && !same)
+			module_mark(cli, s.module, true, s.addr);
 		cur = s.module;
 		end = s.addr + s.size;
 		any = true;
 		print_sym(cli->out, &s, 0, false);
 	}
 	if (cur)
-		fprintf(cli->out, "%" PRIx64 " MODULE END: %s\n", end, cur);
+		module_mark(cli, cur, false, end);
 	if (module && !any)
 		return cor_cli_fail(
 		    cor_error_create(COR_ERR_NOT_FOUND, "sym: no module %s", module));
@@ -65,6 +80,8 @@ static int sym_one(struct cor_cli *cli, const char *arg)
 		/* Every symbol of that name, as crash does: static functions repeat. */
 		size_t idx[MAX_SAME_NAME];
 		size_t k = cor_program_symbols_named(cli->prog, arg, idx, MAX_SAME_NAME);
+		if (k == 0) /* only in VMCOREINFO (kallsyms_* tables) */
+			print_sym(cli->out, &s, 0, true);
 		for (size_t j = 0; j < k && j < MAX_SAME_NAME; j++) {
 			if ((err = cor_program_symbol_at(cli->prog, idx[j], &s)))
 				return cor_cli_fail(err);

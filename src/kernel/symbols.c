@@ -9,6 +9,7 @@
 #include "coroner/mem.h"
 #include "coroner/program.h"
 #include "coroner/symbols.h"
+#include "coroner/types.h"
 #include "kernel/internal.h"
 #include "sym/sym.h"
 
@@ -18,6 +19,21 @@
  * kernel fit in 256 MiB. */
 #define KALLSYMS_SCAN_SPAN (256ull << 20)
 
+/* Bounds on what a module list in a crashed kernel may claim. */
+#define MAX_MODULES  4096
+#define MAX_MOD_SYMS (1u << 20)
+/* MODULE_NAME_LEN = 64 - sizeof(unsigned long) (include/linux/module.h). */
+#define MOD_NAME_LEN 56
+/* Elf64_Sym (include/uapi/linux/elf.h): st_name u32, st_info u8, st_other u8,
+ * st_shndx u16, st_value u64, st_size u64. */
+#define ELF64_SYM_SIZE 24
+
+/* A module's name and core range, for `sym -l` and cor_program_module_range(). */
+struct mod_range {
+	char name[MOD_NAME_LEN + 1];
+	uint64_t base, size;
+};
+
 struct cor_sym_state {
 	/* Whether vmlinux symbols were loaded (or failed: see error). kallsyms are
 	 * decoded on first use, so that commands without symbols (log, rd ADDR)
@@ -26,6 +42,10 @@ struct cor_sym_state {
 	/* Module symbols; NULL until loaded (or if there are none). */
 	struct cor_symtab *modules;
 	bool modules_tried;
+	/* Names of symbols found only in VMCOREINFO (char *, owned). */
+	struct cor_vec vmcoreinfo_names;
+	/* Modules seen on the list (struct mod_range). */
+	struct cor_vec ranges;
 	/* Why vmlinux symbols could not be loaded (NULL if they were). */
 	struct cor_error *error;
 };
@@ -162,6 +182,8 @@ struct cor_error *cor_program_load_symbols(struct cor_program *prog)
 	struct cor_sym_state *st = calloc(1, sizeof(*st));
 	if (!st)
 		return &cor_enomem;
+	cor_vec_init(&st->ranges, sizeof(struct mod_range));
+	cor_vec_init(&st->vmcoreinfo_names, sizeof(char *));
 	prog->sym_state = st;
 	/* A wrong vmlinux is the user's error: fail the open. */
 	return prog->vmlinux_path ? load_vmlinux_symbols(prog, st) : NULL;
@@ -186,19 +208,175 @@ void cor_program_free_symbols(struct cor_program *prog)
 	prog->symtab = NULL;
 	if (st) {
 		cor_symtab_destroy(st->modules);
+		cor_vec_deinit(&st->ranges);
+		for (size_t i = 0; i < st->vmcoreinfo_names.len; i++)
+			free(*(char **)cor_vec_at(&st->vmcoreinfo_names, i));
+		cor_vec_deinit(&st->vmcoreinfo_names);
 		cor_error_destroy(st->error);
 		free(st);
 	}
 	prog->sym_state = NULL;
 }
 
-/* Module symbols, loaded on first need. NULL if there are none or they cannot
- * be read. (Loading them needs struct module's layout from types: not wired
- * yet, so this is NULL for now.) */
+/* ---- module symbols ---------------------------------------------------- */
+
+/* struct module and struct mod_kallsyms member offsets, from types (BTF or
+ * DWARF) at run time: they move between kernel versions and configs. */
+struct mod_layout {
+	uint64_t list, name, kallsyms;
+	uint64_t ks_symtab, ks_num, ks_strtab, ks_typetab;
+	bool has_typetab;
+	/* core_layout.base/size (6.1; before 4.5 module_core/core_size; since 6.4
+	 * mem[]): only for module ranges, optional. */
+	uint64_t core_base, core_size;
+	bool has_core;
+};
+
+static struct cor_error *mod_layout(struct cor_program *prog, struct mod_layout *l)
+{
+	struct cor_error *err;
+	if ((err = cor_program_member_offset(prog, "struct module", "list", &l->list)) ||
+	    (err = cor_program_member_offset(prog, "struct module", "name", &l->name)) ||
+	    (err = cor_program_member_offset(prog, "struct module", "kallsyms", &l->kallsyms)) ||
+	    (err =
+		 cor_program_member_offset(prog, "struct mod_kallsyms", "symtab", &l->ks_symtab)) ||
+	    (err = cor_program_member_offset(prog, "struct mod_kallsyms", "num_symtab",
+					     &l->ks_num)) ||
+	    (err = cor_program_member_offset(prog, "struct mod_kallsyms", "strtab", &l->ks_strtab)))
+		return err;
+	/* typetab: since Linux 5.2 (kernel/module.c "module: add typetab"); before,
+	 * the type letter was kept in st_info. */
+	l->has_typetab =
+	    !cor_program_member_offset(prog, "struct mod_kallsyms", "typetab", &l->ks_typetab);
+	l->has_core =
+	    !cor_program_member_offset(prog, "struct module", "core_layout.base", &l->core_base) &&
+	    !cor_program_member_offset(prog, "struct module", "core_layout.size", &l->core_size);
+	return NULL;
+}
+
+/* Reads a NUL-terminated string of at most @p max bytes at @p addr. */
+static struct cor_error *read_str(struct cor_program *prog, uint64_t addr, char *buf, size_t max)
+{
+	size_t n = 0;
+	while (n + 1 < max) {
+		/* Up to the end of the page, so as not to fault past the string. */
+		size_t chunk = COR_MIN(max - 1 - n, 4096 - ((addr + n) & 4095));
+		struct cor_error *err = cor_program_read(prog, addr + n, buf + n, chunk);
+		if (err)
+			return err;
+		char *nul = memchr(buf + n, '\0', chunk);
+		if (nul)
+			return NULL;
+		n += chunk;
+	}
+	buf[n] = '\0';
+	return NULL;
+}
+
+static struct cor_error *add_module_range(struct cor_program *prog, const struct mod_layout *l,
+					  uint64_t mod, const char *name)
+{
+	struct mod_range r = {.base = 0};
+	snprintf(r.name, sizeof(r.name), "%s", name);
+	if (l->has_core) {
+		uint32_t size;
+		struct cor_error *err = cor_program_read_u64(prog, mod + l->core_base, &r.base);
+		if (!err)
+			err = cor_program_read_u32(prog, mod + l->core_size, &size);
+		if (err)
+			return err;
+		r.size = size;
+	}
+	return cor_vec_push(&prog->sym_state->ranges, &r);
+}
+
+static struct cor_error *add_module_syms(struct cor_program *prog, const struct mod_layout *l,
+					 uint64_t mod, struct cor_symtab_builder *b)
+{
+	char name[MOD_NAME_LEN + 1] = "";
+	uint64_t ks, symtab, strtab, typetab = 0;
+	uint32_t num;
+	struct cor_error *err;
+	if ((err = cor_program_read(prog, mod + l->name, name, MOD_NAME_LEN)) ||
+	    (err = cor_program_read_u64(prog, mod + l->kallsyms, &ks)) ||
+	    (err = cor_program_read_u64(prog, ks + l->ks_symtab, &symtab)) ||
+	    (err = cor_program_read_u32(prog, ks + l->ks_num, &num)) ||
+	    (err = cor_program_read_u64(prog, ks + l->ks_strtab, &strtab)) ||
+	    (l->has_typetab && (err = cor_program_read_u64(prog, ks + l->ks_typetab, &typetab))))
+		return err;
+	name[MOD_NAME_LEN] = '\0';
+	if ((err = add_module_range(prog, l, mod, name)))
+		return err;
+	if (num > MAX_MOD_SYMS)
+		return cor_error_create(COR_ERR_CORRUPT, "module %s claims %u symbols", name, num);
+	uint8_t *syms = malloc((size_t)num * ELF64_SYM_SIZE + 1), *types = malloc(num + 1u);
+	if (!syms || !types)
+		err = &cor_enomem;
+	if (!err)
+		err = cor_program_read(prog, symtab, syms, (size_t)num * ELF64_SYM_SIZE);
+	if (!err && typetab)
+		err = cor_program_read(prog, typetab, types, num);
+	/* Symbol 0 is the ELF null symbol (kernel/module/kallsyms.c add_kallsyms()). */
+	for (uint32_t i = 1; !err && i < num; i++) {
+		const uint8_t *e = syms + (size_t)i * ELF64_SYM_SIZE;
+		char sname[512];
+		uint64_t value = cor_le64(e + 8);
+		if (cor_le16(e + 6) == 0 /* SHN_UNDEF */ || !value)
+			continue;
+		if ((err = read_str(prog, strtab + cor_le32(e), sname, sizeof(sname))))
+			break;
+		if (!sname[0])
+			continue;
+		char type = typetab ? (char)types[i] : (char)e[4];
+		err = cor_symtab_builder_add(b, sname, strlen(sname), value, cor_le64(e + 16), type,
+					     name);
+	}
+	free(syms);
+	free(types);
+	return err ? cor_error_wrap(err, "symbols of module %s", name) : NULL;
+}
+
+/* Walks the `modules` list (kernel/module/main.c), bounded: a cycle or a
+ * garbage pointer ends the walk with what was read so far. */
+static struct cor_error *load_modules(struct cor_program *prog, struct cor_symtab **ret)
+{
+	struct cor_symbol head;
+	struct mod_layout l;
+	struct cor_error *err = cor_program_symbol_by_name(prog, "modules", &head);
+	if (err || (err = mod_layout(prog, &l)))
+		return err;
+	struct cor_symtab_builder *b;
+	if ((err = cor_symtab_builder_create(&b)))
+		return err;
+	uint64_t next;
+	err = cor_program_read_u64(prog, head.addr, &next);
+	for (int n = 0; !err && next != head.addr && n < MAX_MODULES; n++) {
+		err = add_module_syms(prog, &l, next - l.list, b);
+		if (!err)
+			err = cor_program_read_u64(prog, next, &next);
+	}
+	if (err == &cor_enomem) {
+		cor_symtab_builder_destroy(b);
+		return err;
+	}
+	/* Keep the modules read before a bad one. */
+	cor_error_destroy(err);
+	return cor_symtab_builder_finish(b, ret);
+}
+
+/* Module symbols, loaded on first need (they need types for struct module's
+ * layout). NULL if there are none or they cannot be read. */
 static struct cor_symtab *modules(struct cor_program *prog)
 {
 	struct cor_sym_state *st = prog->sym_state;
-	return st ? st->modules : NULL;
+	if (!st)
+		return NULL;
+	if (!st->modules_tried) {
+		st->modules_tried = true;
+		struct cor_error *err = load_modules(prog, &st->modules);
+		cor_error_destroy(err); /* no types or no modules: vmlinux symbols only */
+	}
+	return st->modules;
 }
 
 static struct cor_error *no_symbols(struct cor_program *prog)
@@ -206,6 +384,35 @@ static struct cor_error *no_symbols(struct cor_program *prog)
 	struct cor_sym_state *st = prog->sym_state;
 	if (st && st->error)
 		return cor_error_create(COR_ERR_NOT_FOUND, "no symbols: %s", st->error->message);
+	return NULL;
+}
+
+/* A symbol that only VMCOREINFO names (kallsyms omits its own tables,
+ * scripts/kallsyms.c symbol_valid()): type '?', size unknown. */
+static struct cor_error *vmcoreinfo_symbol(struct cor_program *prog, const char *name,
+					   struct cor_symbol *ret)
+{
+	char key[300];
+	uint64_t addr;
+	struct cor_sym_state *st = prog->sym_state;
+	snprintf(key, sizeof(key), "SYMBOL(%s)", name);
+	if (!st || strlen(name) > 256 || !cor_program_vmcoreinfo_u64(prog, key, &addr))
+		return &cor_not_found;
+	const char *copy = NULL;
+	for (size_t i = 0; i < st->vmcoreinfo_names.len && !copy; i++) {
+		const char *n = *(char **)cor_vec_at(&st->vmcoreinfo_names, i);
+		if (strcmp(n, name) == 0)
+			copy = n;
+	}
+	if (!copy) {
+		char *dup = strdup(name);
+		if (!dup || cor_vec_push(&st->vmcoreinfo_names, &dup)) {
+			free(dup);
+			return &cor_enomem;
+		}
+		copy = dup;
+	}
+	*ret = (struct cor_symbol){.name = copy, .addr = addr, .type = '?'};
 	return NULL;
 }
 
@@ -223,7 +430,10 @@ struct cor_error *cor_program_symbol_by_name(struct cor_program *prog, const cha
 		cor_symtab_at(mods, i, ret);
 		return NULL;
 	}
-	struct cor_error *err = no_symbols(prog);
+	struct cor_error *err = vmcoreinfo_symbol(prog, name, ret);
+	if (err != &cor_not_found)
+		return err;
+	err = no_symbols(prog);
 	return err ? err : cor_error_create(COR_ERR_NOT_FOUND, "no symbol %s", name);
 }
 
@@ -315,4 +525,20 @@ struct cor_error *cor_program_symbol_at(struct cor_program *prog, size_t i, stru
 		return NULL;
 	}
 	return cor_error_create(COR_ERR_INVALID, "symbol index %zu out of range", i);
+}
+
+struct cor_error *cor_program_module_range(struct cor_program *prog, const char *name,
+					   uint64_t *base_ret, uint64_t *size_ret)
+{
+	modules(prog);
+	struct cor_sym_state *st = prog->sym_state;
+	for (size_t i = 0; st && i < st->ranges.len; i++) {
+		const struct mod_range *r = cor_vec_at(&st->ranges, i);
+		if (strcmp(r->name, name) == 0 && r->size) {
+			*base_ret = r->base;
+			*size_ret = r->size;
+			return NULL;
+		}
+	}
+	return cor_error_create(COR_ERR_NOT_FOUND, "no module %s (or its range is unknown)", name);
 }

@@ -67,15 +67,21 @@ static bool find_token_index(cor_sym_read_fn read, void *arg, uint64_t zero,
 {
 	/* Walk tokens '0'..255 forward to the end of the table. */
 	uint8_t buf[256 * 64];
-	struct cor_error *err = read(arg, zero, buf, sizeof(buf));
+	size_t size = sizeof(buf);
+	struct cor_error *err;
+	/* The table may end near the end of readable memory: read less then. */
+	while ((err = read(arg, zero, buf, size)) && size > 256) {
+		cor_error_destroy(err);
+		size /= 2;
+	}
 	if (err) {
 		cor_error_destroy(err);
 		return false;
 	}
 	size_t p = 0;
 	for (int i = '0'; i < 256; i++) {
-		size_t n = strnlen((const char *)buf + p, sizeof(buf) - p);
-		if (n == 0 || p + n >= sizeof(buf))
+		size_t n = strnlen((const char *)buf + p, size - p);
+		if (n == 0 || p + n >= size)
 			return false;
 		p += n + 1;
 	}
@@ -99,25 +105,27 @@ static bool read_uint(cor_sym_read_fn read, void *arg, uint64_t addr, size_t wid
 	return true;
 }
 
-/* Walks the markers back from @p end (the token table, or 4 bytes before it
- * when u32 markers left padding): they strictly decrease down to
- * markers[0] == 0. Sets *start and *count. */
-static bool find_markers(cor_sym_read_fn read, void *arg, uint64_t end, size_t width,
-			 uint64_t *start, uint64_t *count)
+/* Reads [a, a+n) page by page when a whole read fails: pages filtered out of
+ * the dump (free init memory, -d 31) read as zeros, which match nothing.
+ * False if no page at all was readable. */
+static bool read_chunk(cor_sym_read_fn read, void *arg, uint64_t a, uint8_t *buf, size_t n)
 {
-	uint64_t a = end, prev = UINT64_MAX, v, n = 0;
-	while (a >= width && read_uint(read, arg, a - width, width, &v) && v < prev &&
-	       n < COR_KALLSYMS_MAX_SYMS / 256) {
-		a -= width;
-		n++;
-		prev = v;
-		if (v == 0) {
-			*start = a;
-			*count = n;
-			return n > 1 || end - a == width;
+	struct cor_error *err = read(arg, a, buf, n);
+	if (!err)
+		return true;
+	cor_error_destroy(err);
+	bool any = false;
+	for (size_t off = 0; off < n;) {
+		size_t len = COR_MIN(n - off, 4096 - ((a + off) & 4095));
+		if ((err = read(arg, a + off, buf + off, len))) {
+			cor_error_destroy(err);
+			memset(buf + off, 0, len);
+		} else {
+			any = true;
 		}
+		off += len;
 	}
-	return false;
+	return any;
 }
 
 /* Checks that @p num names from @p names end at the markers (up to 7 bytes
@@ -194,28 +202,66 @@ static bool find_addresses(cor_sym_read_fn read, void *arg, struct cor_kallsyms_
 	       read_uint(read, arg, loc->num_syms - 8, 8, &last) && first <= last;
 }
 
-static bool try_candidate(cor_sym_read_fn read, void *arg, uint64_t zero,
-			  struct cor_kallsyms_loc *ret)
+/* With markers[0] at @p a: counts the strictly increasing markers, then
+ * looks for the names and addresses that fit (a count one or two lower too:
+ * the data after the markers may happen to continue the increase). */
+static bool try_markers(cor_sym_read_fn read, void *arg, uint64_t a, uint64_t table, size_t width,
+			struct cor_kallsyms_loc *loc)
 {
-	struct cor_kallsyms_loc loc = {0};
-	if (!find_token_index(read, arg, zero, &loc))
-		return false;
-	/* u32 markers (4.20+) may leave 4 bytes of padding before the table. */
-	static const struct {
-		size_t width, pad;
-	} shapes[] = {{4, 0}, {4, 4}, {8, 0}};
-	for (size_t k = 0; k < COR_ARRAY_SIZE(shapes); k++) {
-		uint64_t markers, n;
-		struct cor_kallsyms_loc l = loc;
-		if (find_markers(read, arg, loc.token_table - shapes[k].pad, shapes[k].width,
-				 &markers, &n) &&
-		    find_names(read, arg, markers, n, shapes[k].width, &l) &&
-		    find_addresses(read, arg, &l)) {
-			*ret = l;
+	uint64_t prev = 0, v, m = 1;
+	while (a + (m + 1) * width <= table && m < COR_KALLSYMS_MAX_SYMS / 256 &&
+	       read_uint(read, arg, a + m * width, width, &v) && v > prev) {
+		prev = v;
+		m++;
+	}
+	for (uint64_t k = m; k >= 1 && k + 2 >= m; k--) {
+		struct cor_kallsyms_loc l = *loc;
+		if (find_names(read, arg, a, k, width, &l) && find_addresses(read, arg, &l)) {
+			*loc = l;
 			return true;
 		}
 	}
 	return false;
+}
+
+/* The markers are before the token table: right before it (Linux 4.6 to
+ * 6.1), or before kallsyms_seqs_of_names (3 bytes a symbol; 6.2, and
+ * backported to some 6.1 stable kernels such as Debian's 6.1.192). Scans
+ * back from the table for markers[0] == 0 followed by a plausible
+ * markers[1] (one block of 256 names: at most 256 * 514 bytes). */
+static bool find_markers_and_names(cor_sym_read_fn read, void *arg, struct cor_kallsyms_loc *loc)
+{
+	uint64_t table = loc->token_table & ~(uint64_t)7;
+	uint64_t span = COR_MIN(table, 3ull * COR_KALLSYMS_MAX_SYMS + 4096);
+	uint8_t *buf = malloc(span);
+	if (!buf)
+		return false;
+	bool found = false;
+	/* Most of the span is usually unreadable beyond the tables: read less then. */
+	while (span > 4096 && !read_chunk(read, arg, table - span, buf, span))
+		span /= 2;
+	for (size_t width = 4; width <= 8 && !found; width += 4) {
+		for (uint64_t off = span - 2 * width; off >= 8 && !found; off -= 8) {
+			uint64_t m0 = width == 4 ? cor_le32(buf + off) : cor_le64(buf + off);
+			uint64_t m1 =
+			    width == 4 ? cor_le32(buf + off + width) : cor_le64(buf + off + width);
+			if (m0 == 0 && m1 >= 256 * 2 && m1 <= 256 * 514)
+				found =
+				    try_markers(read, arg, table - span + off, table, width, loc);
+		}
+	}
+	free(buf);
+	return found;
+}
+
+static bool try_candidate(cor_sym_read_fn read, void *arg, uint64_t zero,
+			  struct cor_kallsyms_loc *ret)
+{
+	struct cor_kallsyms_loc loc = {0};
+	if (!find_token_index(read, arg, zero, &loc) || !find_markers_and_names(read, arg, &loc))
+		return false;
+	*ret = loc;
+	return true;
 }
 
 struct cor_error *cor_kallsyms_find(cor_sym_read_fn read, void *arg, uint64_t start, uint64_t end,
@@ -227,11 +273,8 @@ struct cor_error *cor_kallsyms_find(cor_sym_read_fn read, void *arg, uint64_t st
 	bool found = false;
 	for (uint64_t a = start; a < end && !found; a += SCAN_CHUNK) {
 		size_t n = (size_t)COR_MIN((uint64_t)SCAN_CHUNK + sizeof(digits), end - a);
-		struct cor_error *err = read(arg, a, buf, n);
-		if (err) { /* a hole (excluded or unmapped): skip it */
-			cor_error_destroy(err);
+		if (!read_chunk(read, arg, a, buf, n))
 			continue;
-		}
 		for (size_t i = 1; i + sizeof(digits) <= n && !found; i++) {
 			const uint8_t *p = memchr(buf + i, '0', n - i);
 			if (!p)

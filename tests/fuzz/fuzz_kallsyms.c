@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: MIT
+// libFuzzer target: the kallsyms decoder (cor_kallsyms_parse_mem). The input
+// is kernel memory at 0xffffffff81000000: the tables are found by the scan
+// (the VMCOREINFO-less path), then, if the input starts with a table of
+// locations (magic "KSYMLOC\0" + 7 u32 offsets), decoded from those too.
+// Then a few lookups on whatever decoded.
+#include <stdint.h>
+#include <string.h>
+
+#include "coroner/base.h"
+#include "sym/sym.h"
+
+#define BASE 0xffffffff81000000ull
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void lookups(struct cor_symtab *st)
+{
+	size_t i, all[8];
+	struct cor_symbol s;
+	(void)cor_symtab_find_name(st, "jiffies", &i);
+	(void)cor_symtab_find_all(st, "dup", all, 8);
+	if (cor_symtab_find_addr(st, BASE + 0x1000, &i))
+		cor_symtab_at(st, i, &s);
+	for (int k = 0; k < 8; k++) /* past the scan threshold: the hash index */
+		(void)cor_symtab_find_name(st, "x", &i);
+	cor_symtab_destroy(st);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct cor_symtab *st;
+	struct cor_error *err = cor_kallsyms_parse_mem(data, size, BASE, NULL, &st);
+	if (!err)
+		lookups(st);
+	cor_error_destroy(err);
+	if (size >= 8 + 7 * 4 && memcmp(data, "KSYMLOC", 8) == 0) {
+		struct cor_kallsyms_loc loc;
+		uint64_t *f[] = {&loc.num_syms,	   &loc.names,	 &loc.token_table,
+				 &loc.token_index, &loc.offsets, &loc.relative_base,
+				 &loc.addresses};
+		for (int k = 0; k < 7; k++) {
+			uint32_t v = cor_le32(data + 8 + 4 * k);
+			*f[k] = v ? BASE + v : 0;
+		}
+		err = cor_kallsyms_parse_mem(data, size, BASE, &loc, &st);
+		if (!err)
+			lookups(st);
+		cor_error_destroy(err);
+	}
+	return 0;
+}
