@@ -1,37 +1,70 @@
 #!/usr/bin/python3
-# Picks ~12 addresses of one dump for tests/data/refs/gen-rd-vtop.sh, with drgn
-# and the DWARF vmlinux: kernel text (panic), data symbols (jiffies_lock,
-# init_uts_ns, jiffies), direct-map objects (node_data[0], the first task of
+# Picks ~12 addresses of one dump for tests/data/refs/gen-rd-vtop.sh with the
+# DWARF vmlinux: kernel text (panic), data symbols (jiffies_lock, init_uts_ns,
+# jiffies), direct-map objects (node_data[0], the first task of
 # init_task.tasks), a vmemmap struct page, two physical addresses (those two
 # objects' __pa), and stack addresses seen in refs/bt-a.txt (two task/IRQ
 # stack slots in vmalloc space, one in the cpu_entry_area).
+# Values come from drgn; where drgn cannot read the dump (it fails to
+# translate in QEMU's ELF dump of the hung guest) from crash itself.
 #   gen-rd-vtop-addrs.py DUMP VMLINUX BT-A.TXT   -> "KIND 0xADDR" lines
 import re
+import subprocess
 import sys
 
-import drgn
-from drgn import Program
-prog = Program()
-prog.set_core_dump(sys.argv[1])
-prog.load_debug_info([sys.argv[2]])
-out = []
-def sym(n): return prog.symbol(n).address
-out.append(("text", sym("panic")))
-out.append(("data", sym("jiffies_lock")))
-out.append(("data", sym("init_uts_ns")))
-out.append(("data", sym("jiffies")))
-nd = prog["node_data"][0].value_()
-out.append(("directmap", nd))
-t = prog["init_task"].tasks.next.value_() - drgn.offsetof(prog.type("struct task_struct"), "tasks")
-out.append(("directmap", t))
-vb = prog["vmemmap_base"].value_()
-out.append(("vmemmap", vb + 0x1000 * 64))
-po = prog["page_offset_base"].value_()
-out.append(("phys", nd - po))
-out.append(("phys", t - po))
-bt = open(sys.argv[3]).read()
-stk = [a for a in re.findall(r"\[(ff[0-9a-f]{14})\]", bt)]
-vm = [a for a in stk if not a.startswith("ffffff") and not a.startswith("fffffe")]
-ce = [a for a in stk if a.startswith("fffffe")]
-for a in (vm[:2] + ce[:1]): out.append(("stack", int(a, 16)))
-for kind, a in out: print(kind, hex(a))
+
+def from_drgn(dump, vmlinux):
+    import drgn
+
+    prog = drgn.Program()
+    prog.set_core_dump(dump)
+    prog.load_debug_info([vmlinux])
+    v = {n: prog.symbol(n).address for n in ("panic", "jiffies_lock", "init_uts_ns", "jiffies")}
+    v["node_data0"] = prog["node_data"][0].value_()
+    v["tasks_next"] = prog["init_task"].tasks.next.value_()
+    v["tasks_off"] = drgn.offsetof(prog.type("struct task_struct"), "tasks")
+    v["vmemmap_base"] = prog["vmemmap_base"].value_()
+    v["page_offset_base"] = prog["page_offset_base"].value_()
+    return v
+
+
+def from_crash(dump, vmlinux):
+    exprs = {
+        "panic": "&panic", "jiffies_lock": "&jiffies_lock", "init_uts_ns": "&init_uts_ns",
+        "jiffies": "&jiffies", "node_data0": "node_data[0]",
+        "tasks_next": "init_task.tasks.next",
+        "tasks_off": "&((struct task_struct *)0)->tasks",
+        "vmemmap_base": "vmemmap_base", "page_offset_base": "page_offset_base",
+    }
+    names = list(exprs)
+    cmds = "".join("p/x (unsigned long)(%s)\n" % exprs[n] for n in names)
+    out = subprocess.run(["crash", "-s", vmlinux, dump], input=cmds, capture_output=True,
+                         text=True).stdout
+    vals = re.findall(r"^\$\d+ = (0x[0-9a-f]+)", out, re.M)
+    if len(vals) != len(names):
+        sys.exit("crash gave %d of %d values:\n%s" % (len(vals), len(names), out))
+    return {n: int(x, 16) for n, x in zip(names, vals)}
+
+
+def main():
+    dump, vmlinux, bt_a = sys.argv[1:4]
+    try:
+        v = from_drgn(dump, vmlinux)
+    except Exception as e:  # drgn.FaultError and friends
+        print("drgn: %s; asking crash" % e, file=sys.stderr)
+        v = from_crash(dump, vmlinux)
+    task = v["tasks_next"] - v["tasks_off"]
+    out = [("text", v["panic"]), ("data", v["jiffies_lock"]), ("data", v["init_uts_ns"]),
+           ("data", v["jiffies"]), ("directmap", v["node_data0"]), ("directmap", task),
+           ("vmemmap", v["vmemmap_base"] + 0x1000 * 64),
+           ("phys", v["node_data0"] - v["page_offset_base"]),
+           ("phys", task - v["page_offset_base"])]
+    stk = re.findall(r"\[(ff[0-9a-f]{14})\]", open(bt_a).read())
+    vm = [a for a in stk if not a.startswith("ffffff") and not a.startswith("fffffe")]
+    ce = [a for a in stk if a.startswith("fffffe")]
+    out += [("stack", int(a, 16)) for a in vm[:2] + ce[:1]]
+    for kind, a in out:
+        print(kind, hex(a))
+
+
+main()

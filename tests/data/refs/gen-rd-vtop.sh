@@ -17,6 +17,9 @@ scenarios=${*:-$(cd "$corpus" && ls -d */ | tr -d / | grep -v '^build$')}
 for s in $scenarios; do
 	dump=$(ls "$corpus/$s"/vmcore.* 2>/dev/null | head -1)
 	[ -n "$dump" ] || continue
+	# refs/bt-a.txt, or refs/<dump file>/bt-a.txt where a scenario has several dumps
+	bta=$corpus/$s/refs/bt-a.txt
+	[ -f "$bta" ] || bta=$corpus/$s/refs/$(basename "${dump%.zst}")/bt-a.txt
 	case "$dump" in
 	*.zst)
 		if [ -n "${COR_QEMU_ELF:-}" ]; then dump=$COR_QEMU_ELF; else
@@ -29,7 +32,7 @@ for s in $scenarios; do
 	cmds=$tmp/rd-vtop-$s.cmds
 	: > "$cmds"
 	i=0
-	/usr/bin/python3 "$here/gen-rd-vtop-addrs.py" "$dump" "$vmlinux" "$corpus/$s/refs/bt-a.txt" |
+	/usr/bin/python3 "$here/gen-rd-vtop-addrs.py" "$dump" "$vmlinux" "$bta" |
 	while read -r kind addr; do
 		i=$((i + 1))
 		c=$((i % 8 + 1))
