@@ -169,10 +169,13 @@ struct cor_hmap_slot {
 	const char *skey; /* NULL for u64 maps or empty slots */
 	uint64_t ikey;
 	uint64_t value;
+	uint64_t hash; /* of the key: compared before the key, reused on rehash */
 	bool used;
 };
 
 void cor_hmap_init(struct cor_hmap *m);
+/** Makes room for @p n entries (avoids rehashing while a large table is built). */
+struct cor_error *cor_hmap_reserve(struct cor_hmap *m, size_t n) COR_MUST_CHECK;
 void cor_hmap_deinit(struct cor_hmap *m);
 /** Inserts or replaces @p key -> @p value. */
 struct cor_error *cor_hmap_set_str(struct cor_hmap *m, const char *key, uint64_t value)

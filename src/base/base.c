@@ -245,38 +245,41 @@ void cor_hmap_deinit(struct cor_hmap *m)
 	memset(m, 0, sizeof(*m));
 }
 
-static uint64_t hash_str(const char *s)
-{
-	uint64_t h = 1469598103934665603ull; /* FNV-1a */
-	for (; *s; s++)
-		h = (h ^ (uint8_t)*s) * 1099511628211ull;
-	return h;
-}
-
-static uint64_t hash_u64(uint64_t x)
+static uint64_t mix(uint64_t x)
 {
 	x ^= x >> 33;
 	x *= 0xff51afd7ed558ccdull;
 	x ^= x >> 33;
+	x *= 0xc4ceb9fe1a85ec53ull;
+	x ^= x >> 33;
 	return x;
 }
 
-static struct cor_hmap_slot *find_slot(const struct cor_hmap *m, const char *skey, uint64_t ikey)
+static uint64_t hash_str(const char *s)
 {
-	uint64_t h = skey ? hash_str(skey) : hash_u64(ikey);
+	uint64_t h = 1469598103934665603ull; /* FNV-1a, then mixed for the low bits */
+	for (; *s; s++)
+		h = (h ^ (uint8_t)*s) * 1099511628211ull;
+	return mix(h);
+}
+
+static struct cor_hmap_slot *find_slot(const struct cor_hmap *m, const char *skey, uint64_t ikey,
+				       uint64_t h)
+{
 	size_t mask = m->cap - 1;
 	for (size_t i = h & mask;; i = (i + 1) & mask) {
 		struct cor_hmap_slot *s = &m->slots[i];
 		if (!s->used)
 			return s;
+		if (s->hash != h)
+			continue;
 		if (skey ? (s->skey && strcmp(s->skey, skey) == 0) : (!s->skey && s->ikey == ikey))
 			return s;
 	}
 }
 
-static struct cor_error *hmap_rehash(struct cor_hmap *m)
+static struct cor_error *hmap_resize(struct cor_hmap *m, size_t cap)
 {
-	size_t cap = m->cap ? m->cap * 2 : 64;
 	struct cor_hmap old = *m;
 	m->slots = calloc(cap, sizeof(*m->slots));
 	if (!m->slots) {
@@ -285,26 +288,42 @@ static struct cor_error *hmap_rehash(struct cor_hmap *m)
 	}
 	m->cap = cap;
 	for (size_t i = 0; i < old.cap; i++) {
-		if (old.slots[i].used)
-			*find_slot(m, old.slots[i].skey, old.slots[i].ikey) = old.slots[i];
+		const struct cor_hmap_slot *o = &old.slots[i];
+		if (!o->used)
+			continue;
+		/* keys are unique: the first free slot of the probe sequence is theirs */
+		size_t mask = cap - 1, k = o->hash & mask;
+		while (m->slots[k].used)
+			k = (k + 1) & mask;
+		m->slots[k] = *o;
 	}
 	free(old.slots);
 	return NULL;
+}
+
+struct cor_error *cor_hmap_reserve(struct cor_hmap *m, size_t n)
+{
+	size_t cap = m->cap ? m->cap : 64;
+	while (n * 4 >= cap * 3)
+		cap *= 2;
+	return cap == m->cap ? NULL : hmap_resize(m, cap);
 }
 
 static struct cor_error *hmap_set(struct cor_hmap *m, const char *skey, uint64_t ikey,
 				  uint64_t value)
 {
 	if ((m->len + 1) * 4 >= m->cap * 3) {
-		struct cor_error *err = hmap_rehash(m);
+		struct cor_error *err = hmap_resize(m, m->cap ? m->cap * 2 : 64);
 		if (err)
 			return err;
 	}
-	struct cor_hmap_slot *s = find_slot(m, skey, ikey);
+	uint64_t h = skey ? hash_str(skey) : mix(ikey);
+	struct cor_hmap_slot *s = find_slot(m, skey, ikey, h);
 	if (!s->used) {
 		s->used = true;
 		s->skey = skey;
 		s->ikey = ikey;
+		s->hash = h;
 		m->len++;
 	}
 	s->value = value;
@@ -325,7 +344,7 @@ bool cor_hmap_get_str(const struct cor_hmap *m, const char *key, uint64_t *value
 {
 	if (!m->cap)
 		return false;
-	struct cor_hmap_slot *s = find_slot(m, key, 0);
+	struct cor_hmap_slot *s = find_slot(m, key, 0, hash_str(key));
 	if (!s->used)
 		return false;
 	*value = s->value;
@@ -336,7 +355,7 @@ bool cor_hmap_get_u64(const struct cor_hmap *m, uint64_t key, uint64_t *value)
 {
 	if (!m->cap)
 		return false;
-	struct cor_hmap_slot *s = find_slot(m, NULL, key);
+	struct cor_hmap_slot *s = find_slot(m, NULL, key, mix(key));
 	if (!s->used)
 		return false;
 	*value = s->value;
