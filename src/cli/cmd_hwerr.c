@@ -112,8 +112,9 @@ static struct cor_error *add_mces(const struct cor_strbuf *text, struct cor_hwer
 		snprintf(r.summary, sizeof(r.summary), "machine check %s: %s (MCi_STATUS %016llx)",
 			 cor_mce_severity_name(d->severity), d->error_class,
 			 (unsigned long long)m->status);
-		snprintf(r.advice, sizeof(r.advice), "%s See `coroner mce` for every bit.",
-			 d->consequence);
+		size_t cl = strlen(d->consequence);
+		snprintf(r.advice, sizeof(r.advice), "%s%s See `coroner mce` for every bit.",
+			 d->consequence, cl && d->consequence[cl - 1] != '.' ? "." : "");
 		if (r.cls == COR_HWERR_FATAL && log->ctx.panic_line >= r.line &&
 		    strstr(log->ctx.panic, "machine check"))
 			r.panicked = true;

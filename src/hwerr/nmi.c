@@ -151,7 +151,5 @@ void hw_nmi_finish(const struct cor_hwerr_context *ctx, struct cor_hwerr_record 
 	} else {
 		snprintf(r->component, sizeof(r->component), "NMI (source unknown)");
 		unknown_advice(ctx, r);
-		size_t n = strlen(r->advice);
-		snprintf(r->advice + n, sizeof(r->advice) - n, " %s.", why);
 	}
 }
