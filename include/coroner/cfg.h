@@ -76,9 +76,14 @@ struct cor_cfg_block {
 	/** Incoming edges: cfg->preds[first_pred .. first_pred + num_preds) are edge indices. */
 	size_t first_pred;
 	size_t num_preds;
-	/** Reachable from the function's entry. */
+	/**
+	 * Reachable from the function's entry. Blocks that are not (reached
+	 * through an indirect jump, or a jump into an instruction) are still
+	 * analysed: each becomes the root of a further search, under one
+	 * virtual root with the entry.
+	 */
 	bool reachable;
-	/** Immediate dominator (COR_CFG_NONE for the entry and unreachable blocks). */
+	/** Immediate dominator (COR_CFG_NONE for the entry and other search roots). */
 	size_t idom;
 	/** Innermost loop containing the block, or COR_CFG_NONE. */
 	size_t loop;
@@ -161,7 +166,7 @@ void cor_cfg_destroy(struct cor_cfg *cfg);
 size_t cor_cfg_insn_at(const struct cor_cfg *cfg, uint64_t addr);
 /** Index of the block containing @p addr (any byte of an instruction), or COR_CFG_NONE. */
 size_t cor_cfg_block_at(const struct cor_cfg *cfg, uint64_t addr);
-/** True if block @p a dominates block @p b (both reachable). */
+/** True if block @p a dominates block @p b. */
 bool cor_cfg_dominates(const struct cor_cfg *cfg, size_t a, size_t b);
 /** True if @p loop contains block @p block. */
 bool cor_cfg_loop_contains(const struct cor_cfg *cfg, size_t loop, size_t block);

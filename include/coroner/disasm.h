@@ -238,6 +238,15 @@ typedef bool (*cor_disasm_symbolize_fn)(void *arg, uint64_t addr, char *name, si
 /** A symbolizer over a program's symbols (@p arg is the struct cor_program *). */
 bool cor_disasm_program_symbolize(void *arg, uint64_t addr, char *name, size_t size,
 				  uint64_t *offset);
+/**
+ * The symbolizer of crash's dis: like cor_disasm_program_symbolize() without
+ * GCC's clone suffixes (".isra.0", ".constprop.0", ".part.0"), because gdb
+ * names functions by their DWARF names. Among several symbols at one address
+ * crash takes the first of the vmlinux .symtab, which kallsyms does not
+ * record: such aliases may be named differently.
+ */
+bool cor_disasm_crash_symbolize(void *arg, uint64_t addr, char *name, size_t size,
+				uint64_t *offset);
 
 /** Formatting flags. */
 enum {
@@ -283,9 +292,10 @@ struct cor_disasm_func {
 
 /**
  * Disassembles the function containing @p addr (its start and size from
- * cor_program_symbol_by_addr()). NOT_FOUND without a symbol; CORRUPT when
- * its size is 0 or above COR_DISASM_MAX_FUNC; FAULT/EXCLUDED if its text is
- * not in the dump. *ret is filled on success only.
+ * cor_program_symbol_by_addr()). Trailing nops (the alignment padding that a
+ * kallsyms size includes) are left out of insns, as crash and gdb do. NOT_FOUND without a symbol;
+ * CORRUPT when its size is 0 or above COR_DISASM_MAX_FUNC; FAULT/EXCLUDED if its text is not in the
+ * dump. *ret is filled on success only.
  */
 struct cor_error *cor_disasm_function(struct cor_disasm *d, struct cor_program *prog, uint64_t addr,
 				      struct cor_disasm_func *ret) COR_MUST_CHECK;

@@ -35,5 +35,6 @@ const struct cor_cli_cmd cor_cli_commands[] = {
 	{"union", cor_cmd_union, COR_CMD_DUMP, "union [-o] [-x|-d] NAME[.member[,member]] [ADDR]", "a union at ADDR, or its definition\n"},
 	{"whatis", cor_cmd_whatis, COR_CMD_DUMP, "whatis NAME|TYPE|EXPRESSION", "the type of a symbol or expression, or a type's definition and size\n"},
 	{"ptype", cor_cmd_ptype, COR_CMD_DUMP, "ptype TYPE|EXPRESSION", "gdb's ptype: the type, expanded\n"},
+	{"dis", cor_cmd_dis, COR_CMD_DUMP, "dis [-r|-f] [-l] [-x] ADDR|SYMBOL [COUNT]", "disassemble as crash does: a whole function for a bare symbol, else COUNT (1) instructions\n  -r  from the function start to ADDR\n  -f  from ADDR to the function end\n  -x  hex offsets\n  -l  source lines (need DWARF)\n"},
 	{NULL, NULL, 0, NULL, NULL},
 };

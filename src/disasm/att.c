@@ -228,6 +228,9 @@ void cor_disasm_att_text(const char *cs_mnemonic, const char *name, const cs_x86
 	snprintf(stem, sizeof(stem), "%s", base);
 	size_t nl = name ? strlen(name) : 0, bl = strlen(stem);
 	bool str = string_text(x, insn, stem, sizeof(stem));
+	/* 64-bit mode: binutils writes pushf/popf, capstone pushfq/popfq. */
+	if (strcmp(stem, "pushfq") == 0 || strcmp(stem, "popfq") == 0)
+		stem[strlen(stem) - 1] = '\0';
 	/* 66 90 is "xchg %ax,%ax" to binutils, "nop" to capstone. */
 	if (insn->len == 2 && insn->bytes[0] == 0x66 && insn->bytes[1] == 0x90) {
 		snprintf(insn->mnemonic, sizeof(insn->mnemonic), "xchg");

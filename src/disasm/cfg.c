@@ -192,13 +192,16 @@ out:
 }
 
 /*
- * Depth-first search from the entry: reachability, reverse postorder
- * (rpo[i] = block, rpo_num[block] = i) and retreating edges (to a block on
- * the DFS stack). Iterative: the stack holds (block, next edge).
+ * Depth-first search from the entry, then from each block not yet visited
+ * (code reached only through an indirect jump or a jump into the middle of
+ * an instruction: a CPU can still be there). Gives reachability from the
+ * entry, the DFS roots, reverse postorder (rpo[i] = block, rpo_num[block] =
+ * i) and retreating edges (to a block on the DFS stack). Iterative: the stack
+ * holds (block, next edge).
  */
 static struct cor_error *dfs(struct cor_cfg *cfg, struct cfg_work *w)
 {
-	size_t nb = cfg->num_blocks, sp = 0, post = nb;
+	size_t nb = cfg->num_blocks, post = nb;
 	size_t *stack = malloc(nb * sizeof(*stack)), *next = calloc(nb, sizeof(*next));
 	uint8_t *state = calloc(nb, 1); /* 0 new, 1 on stack, 2 done */
 	if (!stack || !next || !state) {
@@ -207,36 +210,37 @@ static struct cor_error *dfs(struct cor_cfg *cfg, struct cfg_work *w)
 		free(state);
 		return &cor_enomem;
 	}
-	stack[sp++] = 0;
-	state[0] = 1;
-	cfg->blocks[0].reachable = true;
-	while (sp) {
-		size_t b = stack[sp - 1];
-		const struct cor_cfg_block *blk = &cfg->blocks[b];
-		if (next[b] < blk->num_edges) {
-			size_t e = blk->first_edge + next[b]++;
-			size_t to = cfg->edges[e].to;
-			if (to == COR_CFG_NONE)
-				continue;
-			if (state[to] == 1)
-				w->retreating[e] = true;
-			if (state[to] == 0) {
-				state[to] = 1;
-				cfg->blocks[to].reachable = true;
-				stack[sp++] = to;
-			}
+	for (size_t root = 0; root < nb; root++) {
+		if (state[root])
 			continue;
+		size_t sp = 0;
+		stack[sp++] = root;
+		state[root] = 1;
+		w->is_root[root] = true;
+		while (sp) {
+			size_t b = stack[sp - 1];
+			const struct cor_cfg_block *blk = &cfg->blocks[b];
+			cfg->blocks[b].reachable = root == 0;
+			if (next[b] < blk->num_edges) {
+				size_t e = blk->first_edge + next[b]++;
+				size_t to = cfg->edges[e].to;
+				if (to == COR_CFG_NONE)
+					continue;
+				if (state[to] == 1)
+					w->retreating[e] = true;
+				if (state[to] == 0) {
+					state[to] = 1;
+					stack[sp++] = to;
+				}
+				continue;
+			}
+			state[b] = 2;
+			sp--;
+			w->rpo[--post] = b;
 		}
-		state[b] = 2;
-		sp--;
-		w->rpo[--post] = b;
 	}
-	/* Unreachable blocks have no number; shift the reachable ones to start at 0. */
-	w->num_rpo = nb - post;
-	memmove(w->rpo, w->rpo + post, w->num_rpo * sizeof(*w->rpo));
+	w->num_rpo = nb;
 	for (size_t i = 0; i < nb; i++)
-		w->rpo_num[i] = COR_CFG_NONE;
-	for (size_t i = 0; i < w->num_rpo; i++)
 		w->rpo_num[w->rpo[i]] = i;
 	free(stack);
 	free(next);
@@ -244,48 +248,61 @@ static struct cor_error *dfs(struct cor_cfg *cfg, struct cfg_work *w)
 	return NULL;
 }
 
-static size_t intersect(const struct cor_cfg *cfg, const size_t *rpo_num, size_t a, size_t b)
+/*
+ * Dominators over a virtual root V (index nb) above every DFS root, so that
+ * several roots fit one tree; rank(V) is 0, rank(b) = rpo_num[b] + 1.
+ */
+static size_t rank(const struct cfg_work *w, size_t nb, size_t b)
 {
-	/* Each step moves a finger to its idom, whose number is smaller: at most nb steps each. */
-	for (size_t guard = 0; a != b && guard < 2 * cfg->num_blocks + 2; guard++) {
-		while (rpo_num[a] > rpo_num[b])
-			a = cfg->blocks[a].idom;
-		while (rpo_num[b] > rpo_num[a])
-			b = cfg->blocks[b].idom;
+	return b == nb ? 0 : w->rpo_num[b] + 1;
+}
+
+static size_t intersect(const struct cfg_work *w, size_t nb, size_t a, size_t b)
+{
+	/* Each step moves a finger to its idom, of smaller rank: at most nb steps each. */
+	for (size_t guard = 0; a != b && guard < 2 * nb + 2; guard++) {
+		while (rank(w, nb, a) > rank(w, nb, b))
+			a = w->idom[a];
+		while (rank(w, nb, b) > rank(w, nb, a))
+			b = w->idom[b];
 	}
 	return a;
 }
 
-static void dominators(struct cor_cfg *cfg, const struct cfg_work *w)
+static void dominators(struct cor_cfg *cfg, struct cfg_work *w)
 {
-	cfg->blocks[0].idom = 0;
+	size_t nb = cfg->num_blocks;
+	for (size_t b = 0; b < nb; b++)
+		w->idom[b] = w->is_root[b] ? nb : COR_CFG_NONE;
+	w->idom[nb] = nb;
 	bool changed = true;
 	/* Converges in (loop nesting depth + 2) passes; the bound only guards against bugs. */
-	for (size_t pass = 0; changed && pass < cfg->num_blocks + 2; pass++) {
+	for (size_t pass = 0; changed && pass < nb + 2; pass++) {
 		changed = false;
-		for (size_t i = 1; i < w->num_rpo; i++) {
+		for (size_t i = 0; i < w->num_rpo; i++) {
 			size_t b = w->rpo[i], nd = COR_CFG_NONE;
+			if (w->is_root[b])
+				continue;
 			const struct cor_cfg_block *blk = &cfg->blocks[b];
 			for (size_t k = 0; k < blk->num_preds; k++) {
 				size_t p = cfg->edges[cfg->preds[blk->first_pred + k]].from;
-				if (!cfg->blocks[p].reachable ||
-				    cfg->blocks[p].idom == COR_CFG_NONE)
+				if (w->idom[p] == COR_CFG_NONE)
 					continue;
-				nd = nd == COR_CFG_NONE ? p : intersect(cfg, w->rpo_num, p, nd);
+				nd = nd == COR_CFG_NONE ? p : intersect(w, nb, p, nd);
 			}
-			if (nd != COR_CFG_NONE && cfg->blocks[b].idom != nd) {
-				cfg->blocks[b].idom = nd;
+			if (nd != COR_CFG_NONE && w->idom[b] != nd) {
+				w->idom[b] = nd;
 				changed = true;
 			}
 		}
 	}
-	cfg->blocks[0].idom = COR_CFG_NONE;
+	for (size_t b = 0; b < nb; b++)
+		cfg->blocks[b].idom = w->idom[b] == nb ? COR_CFG_NONE : w->idom[b];
 }
 
 bool cor_cfg_dominates(const struct cor_cfg *cfg, size_t a, size_t b)
 {
-	if (a >= cfg->num_blocks || b >= cfg->num_blocks || !cfg->blocks[a].reachable ||
-	    !cfg->blocks[b].reachable)
+	if (a >= cfg->num_blocks || b >= cfg->num_blocks)
 		return false;
 	for (size_t guard = 0; guard <= cfg->num_blocks; guard++) {
 		if (b == a)
@@ -301,8 +318,7 @@ static void mark_back_edges(struct cor_cfg *cfg)
 {
 	for (size_t e = 0; e < cfg->num_edges; e++) {
 		struct cor_cfg_edge *ed = &cfg->edges[e];
-		if (ed->to != COR_CFG_NONE && cfg->blocks[ed->from].reachable &&
-		    cor_cfg_dominates(cfg, ed->to, ed->from))
+		if (ed->to != COR_CFG_NONE && cor_cfg_dominates(cfg, ed->to, ed->from))
 			ed->back = true;
 	}
 }

@@ -16,6 +16,10 @@ struct cfg_work {
 	size_t num_rpo;
 	/* Per edge: goes to a block on the DFS stack (a retreating edge). */
 	bool *retreating;
+	/* Per block: a DFS root (the entry, or a block no earlier search reached). */
+	bool *is_root;
+	/* Immediate dominators, index num_blocks being the virtual root above all DFS roots. */
+	size_t *idom;
 };
 
 static inline struct cor_error *cfg_work_init(struct cfg_work *w, const struct cor_cfg *cfg)
@@ -24,7 +28,9 @@ static inline struct cor_error *cfg_work_init(struct cfg_work *w, const struct c
 	w->rpo = calloc(nb, sizeof(*w->rpo));
 	w->rpo_num = calloc(nb, sizeof(*w->rpo_num));
 	w->retreating = calloc(cfg->num_edges ? cfg->num_edges : 1, sizeof(*w->retreating));
-	return w->rpo && w->rpo_num && w->retreating ? NULL : &cor_enomem;
+	w->is_root = calloc(nb, sizeof(*w->is_root));
+	w->idom = calloc(nb + 1, sizeof(*w->idom));
+	return w->rpo && w->rpo_num && w->retreating && w->is_root && w->idom ? NULL : &cor_enomem;
 }
 
 static inline void cfg_work_deinit(struct cfg_work *w)
@@ -32,6 +38,8 @@ static inline void cfg_work_deinit(struct cfg_work *w)
 	free(w->rpo);
 	free(w->rpo_num);
 	free(w->retreating);
+	free(w->is_root);
+	free(w->idom);
 }
 
 /* Finds natural and irreducible loops, their nesting, exits and the blocks' innermost loops. */

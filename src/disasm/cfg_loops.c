@@ -81,7 +81,7 @@ static struct cor_error *natural_body(struct loops_ctx *x, size_t header, const 
 		x->work++;
 		for (size_t k = 0; k < b->num_preds; k++) {
 			size_t p = cfg->edges[cfg->preds[b->first_pred + k]].from;
-			if (cfg->blocks[p].reachable && x->mark[p] != x->stamp) {
+			if (x->mark[p] != x->stamp) {
 				x->mark[p] = x->stamp;
 				x->stack[sp++] = p;
 			}
@@ -156,7 +156,7 @@ static struct cor_error *natural_loops(struct loops_ctx *x)
 	return err;
 }
 
-/* Tarjan's strongly connected components over the reachable blocks, iteratively: comp[b]. */
+/* Tarjan's strongly connected components, iteratively: comp[b]. */
 static struct cor_error *scc(const struct cor_cfg *cfg, size_t *comp, size_t *ncomp)
 {
 	size_t nb = cfg->num_blocks, idx = 0, sp = 0, cp = 0;
@@ -169,7 +169,7 @@ static struct cor_error *scc(const struct cor_cfg *cfg, size_t *comp, size_t *nc
 	for (size_t b = 0; !err && b < nb; b++)
 		index[b] = comp[b] = COR_CFG_NONE;
 	for (size_t r = 0; !err && r < nb; r++) {
-		if (!cfg->blocks[r].reachable || index[r] != COR_CFG_NONE)
+		if (index[r] != COR_CFG_NONE)
 			continue;
 		index[r] = low[r] = idx++;
 		st[sp++] = r;
@@ -180,7 +180,7 @@ static struct cor_error *scc(const struct cor_cfg *cfg, size_t *comp, size_t *nc
 			const struct cor_cfg_block *vb = &cfg->blocks[v];
 			if (it[v] < vb->num_edges) {
 				size_t to = cfg->edges[vb->first_edge + it[v]++].to;
-				if (to == COR_CFG_NONE || !cfg->blocks[to].reachable)
+				if (to == COR_CFG_NONE)
 					continue;
 				if (index[to] == COR_CFG_NONE) {
 					index[to] = low[to] = idx++;
@@ -368,7 +368,8 @@ static struct cor_error *loop_facts(struct cor_cfg *cfg, size_t i)
 static struct cor_error *install(struct loops_ctx *x)
 {
 	struct cor_cfg *cfg = x->cfg;
-	qsort(x->c, x->nc, sizeof(*x->c), cmp_cand);
+	if (x->nc)
+		qsort(x->c, x->nc, sizeof(*x->c), cmp_cand);
 	size_t n = 0;
 	for (size_t i = 0; i < x->nc; i++) {
 		if (n && same_set(&x->c[n - 1], &x->c[i])) {

@@ -317,6 +317,50 @@ static void set_bad(const uint8_t *code, uint64_t addr, struct cor_insn *insn)
 	snprintf(insn->mnemonic, sizeof(insn->mnemonic), "(bad)");
 }
 
+/*
+ * Fixed-encoding instructions that capstone 4.0 does not know, with
+ * binutils' text (opcodes/i386-dis.c), so that a linear sweep through
+ * kernel code that uses them (sync_core(): serialize; TDX guests: tdcall)
+ * does not fall out of step.
+ */
+static const struct {
+	uint8_t bytes[4];
+	uint8_t len;
+	const char *mnemonic;
+	const char *operands;
+} extra[] = {
+    {{0x0f, 0x01, 0xe8}, 3, "serialize", ""},
+    {{0x66, 0x0f, 0x01, 0xcc}, 4, "tdcall", ""},
+    {{0x66, 0x0f, 0x01, 0xcf}, 4, "seamcall", ""},
+    {{0x66, 0x0f, 0x01, 0xcd}, 4, "seamret", ""},
+    {{0x0f, 0x01, 0xc5}, 3, "pconfig", ""},
+    {{0xf2, 0x0f, 0x01, 0xe8}, 4, "xsusldtrk", ""},
+    {{0xf2, 0x0f, 0x01, 0xe9}, 4, "xresldtrk", ""},
+    {{0xf3, 0x0f, 0x01, 0xec}, 4, "uiret", ""},
+    {{0xf3, 0x0f, 0x01, 0xed}, 4, "testui", ""},
+    {{0xf3, 0x0f, 0x01, 0xee}, 4, "clui", ""},
+    {{0xf3, 0x0f, 0x01, 0xef}, 4, "stui", ""},
+    {{0x0f, 0x01, 0xfa}, 3, "monitorx", "%rax,%ecx,%edx"},
+    {{0x0f, 0x01, 0xfb}, 3, "mwaitx", "%eax,%ecx,%ebx"},
+};
+
+static bool decode_extra(const uint8_t *code, size_t len, uint64_t addr, struct cor_insn *ret)
+{
+	for (size_t i = 0; i < COR_ARRAY_SIZE(extra); i++) {
+		if (len < extra[i].len || memcmp(code, extra[i].bytes, extra[i].len) != 0)
+			continue;
+		memset(ret, 0, sizeof(*ret));
+		ret->addr = addr;
+		ret->len = extra[i].len;
+		memcpy(ret->bytes, code, extra[i].len);
+		ret->cond = COR_COND_NONE;
+		snprintf(ret->mnemonic, sizeof(ret->mnemonic), "%s", extra[i].mnemonic);
+		snprintf(ret->operands, sizeof(ret->operands), "%s", extra[i].operands);
+		return true;
+	}
+	return false;
+}
+
 struct cor_error *cor_disasm_decode(struct cor_disasm *d, const void *code, size_t len,
 				    uint64_t addr, struct cor_insn *ret)
 {
@@ -327,7 +371,8 @@ struct cor_error *cor_disasm_decode(struct cor_disasm *d, const void *code, size
 	uint64_t a = addr;
 	struct cor_insn insn;
 	if (!cs_disasm_iter(d->handle, &p, &left, &a, d->ci)) {
-		set_bad(code, addr, ret);
+		if (!decode_extra(code, len, addr, ret))
+			set_bad(code, addr, ret);
 		return NULL;
 	}
 	const cs_insn *ci = d->ci;

@@ -36,6 +36,31 @@ bool cor_disasm_program_symbolize(void *arg, uint64_t addr, char *name, size_t s
 	return true;
 }
 
+/*
+ * GCC clone suffixes (gcc/ipa-*.c: ".isra.N", ".constprop.N", ".part.N"):
+ * gdb names a function by its DWARF name, which has none of them.
+ */
+static void strip_clone_suffix(char *name)
+{
+	static const char *const words[] = {".isra.", ".constprop.", ".part."};
+	char *cut = NULL;
+	for (size_t i = 0; i < COR_ARRAY_SIZE(words); i++) {
+		char *p = strstr(name, words[i]);
+		if (p && p != name && (!cut || p < cut))
+			cut = p;
+	}
+	if (cut)
+		*cut = '\0';
+}
+
+bool cor_disasm_crash_symbolize(void *arg, uint64_t addr, char *name, size_t size, uint64_t *offset)
+{
+	if (!cor_disasm_program_symbolize(arg, addr, name, size, offset))
+		return false;
+	strip_clone_suffix(name);
+	return true;
+}
+
 /* Appends " <name+off>" (decimal offset, gdb style) when @p addr has a symbol. */
 static bool append_sym(cor_disasm_symbolize_fn sym, void *arg, uint64_t addr, unsigned flags,
 		       struct cor_strbuf *out)
@@ -131,6 +156,40 @@ long cor_disasm_func_find(const struct cor_disasm_func *f, uint64_t addr)
 	return -1;
 }
 
+/*
+ * kallsyms has no sizes: a vmlinux symbol's size is the distance to the next
+ * one and includes the padding that aligns the next function
+ * (-falign-functions, arch/x86/Makefile): nops, or int3 after a jmp. crash
+ * and gdb end a function at its ELF st_size, before that padding. No function
+ * ends with a nop (it would fall into the next one). int3s after a ret belong
+ * to the function up to four: the kernel patches each 5-byte
+ * "jmp __x86_return_thunk" into "ret; int3; int3; int3; int3"
+ * (arch/x86/kernel/alternative.c patch_return(), Linux 5.19+).
+ */
+static void trim_padding(struct cor_disasm_func *f)
+{
+	size_t n = f->insns.len;
+	while (n > 1) {
+		const struct cor_insn *last = cor_vec_at(&f->insns, n - 1);
+		if (!(last->flags & COR_INSN_NOP))
+			break;
+		n--;
+	}
+	size_t first_int3 = n;
+	while (first_int3 > 1) {
+		const struct cor_insn *in = cor_vec_at(&f->insns, first_int3 - 1);
+		if (in->len != 1 || in->bytes[0] != 0xcc)
+			break;
+		first_int3--;
+	}
+	if (first_int3 < n && first_int3 > 0) {
+		const struct cor_insn *before = cor_vec_at(&f->insns, first_int3 - 1);
+		size_t keep = (before->flags & COR_INSN_RET) ? 4 : 0;
+		n = COR_MIN(n, first_int3 + keep);
+	}
+	f->insns.len = n;
+}
+
 struct cor_error *cor_disasm_function(struct cor_disasm *d, struct cor_program *prog, uint64_t addr,
 				      struct cor_disasm_func *ret)
 {
@@ -160,6 +219,7 @@ struct cor_error *cor_disasm_function(struct cor_disasm *d, struct cor_program *
 		cor_disasm_func_deinit(&f);
 		return cor_error_wrap(err, "disassembling %s", sym.name);
 	}
+	trim_padding(&f);
 	*ret = f;
 	return NULL;
 }

@@ -127,7 +127,7 @@ static void find_inductions(struct walk *w, const struct cor_insn **all, size_t 
 				writer = all[i];
 				writers++;
 			}
-		if (writers != 1 || (writer->flags & COR_INSN_CALL))
+		if (writers != 1 || (writer->flags & COR_INSN_CALL) || writer->num_ops == 0)
 			continue;
 		int64_t step;
 		const struct cor_insn_operand *dst = &writer->ops[writer->num_ops - 1];
@@ -207,6 +207,8 @@ static bool derives_in_place(const struct cor_insn *in, enum cor_reg r)
 	default:
 		return false;
 	}
+	if (in->num_ops == 0)
+		return false;
 	const struct cor_insn_operand *d = &in->ops[in->num_ops - 1];
 	return d->kind == COR_OP_REG && d->reg == r &&
 	       (in->num_ops == 1 || in->ops[0].kind == COR_OP_IMM);
