@@ -96,8 +96,10 @@ enum cor_capture_format {
 struct cor_capture_stats {
 	/** Pages to process (candidates) and processed so far. */
 	uint64_t pages_total, pages_done;
-	/** Pages stored in the output, and their data bytes. */
+	/** Pages stored in the output with their data, and those bytes. */
 	uint64_t pages_written, bytes_written;
+	/** Pages a reader finds in the finished dump (zero pages included). */
+	uint64_t pages_in_dump;
 	/** Input bytes read. */
 	uint64_t bytes_read;
 	/** Pages left out by class (filter + zero pages + unreadable). */

@@ -134,8 +134,13 @@ struct cor_error *cor_kdump_writer_finish(struct cor_kdump_writer *w, bool incom
 					  bool *incomplete_ret) COR_MUST_CHECK;
 /** Bytes of page data written so far. */
 uint64_t cor_kdump_writer_data_bytes(const struct cor_kdump_writer *w);
-/** Pages stored so far. */
+/** Pages with data stored so far (zero pages not counted). */
 uint64_t cor_kdump_writer_pages(const struct cor_kdump_writer *w);
+/**
+ * Pages (zero pages included) whose descriptors reached the file: after
+ * cor_kdump_writer_finish(), the pages a reader finds in the dump.
+ */
+uint64_t cor_kdump_writer_pages_on_disk(const struct cor_kdump_writer *w);
 /** Frees @p w (not the sink); NULL does nothing. */
 void cor_kdump_writer_destroy(struct cor_kdump_writer *w);
 
@@ -144,14 +149,15 @@ void cor_kdump_writer_destroy(struct cor_kdump_writer *w);
 /**
  * Writes an ELF64 vmcore of @p dump to @p fd (a regular file): the notes of
  * @p dump (VMCOREINFO included) in a PT_NOTE, and for each of its ranges
- * PT_LOADs holding the pages set in @p keep ((max_pfn+7)/8 bytes): a run of
+ * PT_LOADs holding the pages set in @p keep ((@p max_pfn+7)/8 bytes; pages
+ * at or past @p max_pfn count as dropped): a run of
  * kept pages followed by a run of dropped ones is one PT_LOAD whose
  * p_filesz stops at the dropped pages, as makedumpfile -E writes them.
  * @p direct_map_base (0 if unknown) sets p_vaddr = base + paddr.
  * Pages that cannot be read are written as zeros and counted in
  * *@p unreadable_ret.
  */
-struct cor_error *cor_elf_write(struct cor_dump *dump, const uint8_t *keep,
+struct cor_error *cor_elf_write(struct cor_dump *dump, const uint8_t *keep, uint64_t max_pfn,
 				uint64_t direct_map_base, int fd,
 				uint64_t *unreadable_ret) COR_MUST_CHECK;
 

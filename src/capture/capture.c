@@ -485,6 +485,7 @@ static struct cor_error *write_kdump(struct run *r, struct cor_program *prog,
 	}
 	r->st->pages_written = cor_kdump_writer_pages(r->w);
 	r->st->bytes_written = cor_kdump_writer_data_bytes(r->w);
+	r->st->pages_in_dump = cor_kdump_writer_pages_on_disk(r->w);
 	r->st->output_size = sink.bytes_out;
 	struct stat sb;
 	if (!sink.flattened && fstat(fd, &sb) == 0)
@@ -519,11 +520,12 @@ static struct cor_error *write_elf(struct run *r, struct cor_program *prog,
 		cor_error_destroy(e);
 	}
 	uint64_t unreadable = 0;
-	struct cor_error *err =
-	    cor_elf_write(dump, keep, cor_mem_page_offset(cor_program_mem(prog)), fd, &unreadable);
+	struct cor_error *err = cor_elf_write(
+	    dump, keep, f->max_pfn, cor_mem_page_offset(cor_program_mem(prog)), fd, &unreadable);
 	r->st->excluded[COR_CLASS_UNREADABLE] = unreadable;
 	for (uint64_t i = 0; i < nbytes; i++)
 		r->st->pages_written += (uint64_t)__builtin_popcount(keep[i]);
+	r->st->pages_in_dump = r->st->pages_written;
 	r->st->pages_done = r->st->pages_total;
 	free(keep);
 	free(page);

@@ -247,10 +247,11 @@ static void print_summary(const struct capture_args *a, const struct cor_capture
 		if (st->excluded[c])
 			fprintf(f, "  Excluded %-16s: 0x%016llx\n", cor_page_class_name(c),
 				(unsigned long long)st->excluded[c]);
-	fprintf(f, "  Remaining pages  : 0x%016llx\n", (unsigned long long)st->pages_written);
+	fprintf(f, "  Remaining pages  : 0x%016llx (0x%llx with their data, the others zero)\n",
+		(unsigned long long)st->pages_in_dump, (unsigned long long)st->pages_written);
 	if (st->ram_pages)
 		fprintf(f, "  (The number of pages is reduced to %.0f%%.)\n",
-			100.0 * (double)st->pages_written / (double)st->ram_pages);
+			100.0 * (double)st->pages_in_dump / (double)st->ram_pages);
 	struct cor_strbuf sb = {0};
 	cor_format_bytes(&sb, st->output_size);
 	double ratio =
@@ -342,7 +343,7 @@ static int do_capture(struct cor_program *prog, struct capture_args *a)
 		    "coroner: the dump is INCOMPLETE (%s): %llu pages were written and the dump "
 		    "is flagged incomplete; crash and coroner can open it%s%s\n",
 		    st.write_errno ? strerror(st.write_errno) : "stopped early",
-		    (unsigned long long)st.pages_written, a->out ? ": " : "", a->out ? a->out : "");
+		    (unsigned long long)st.pages_in_dump, a->out ? ": " : "", a->out ? a->out : "");
 		return 1;
 	}
 	if (a->message_level && a->out)

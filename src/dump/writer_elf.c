@@ -173,7 +173,7 @@ static struct cor_error *write_data(struct elf_out *o, struct cor_dump *dump,
 	return err;
 }
 
-struct cor_error *cor_elf_write(struct cor_dump *dump, const uint8_t *keep,
+struct cor_error *cor_elf_write(struct cor_dump *dump, const uint8_t *keep, uint64_t max_pfn,
 				uint64_t direct_map_base, int fd, uint64_t *unreadable_ret)
 {
 	struct cor_vec segs;
@@ -183,8 +183,8 @@ struct cor_error *cor_elf_write(struct cor_dump *dump, const uint8_t *keep,
 	uint64_t unreadable = 0;
 	struct cor_error *err = o.buf ? serialize_notes(dump, &notes) : &cor_enomem;
 	for (size_t i = 0; !err && i < cor_dump_num_ranges(dump); i++)
-		err = plan_range(cor_dump_range(dump, i), keep, cor_dump_max_pfn(dump),
-				 cor_dump_page_size(dump), &segs);
+		err = plan_range(cor_dump_range(dump, i), keep, max_pfn, cor_dump_page_size(dump),
+				 &segs);
 	if (!err)
 		err = write_headers(&o, dump, &segs, direct_map_base, notes.len);
 	if (!err && notes.len)

@@ -419,6 +419,11 @@ uint64_t cor_kdump_writer_pages(const struct cor_kdump_writer *w)
 	return w->pages;
 }
 
+uint64_t cor_kdump_writer_pages_on_disk(const struct cor_kdump_writer *w)
+{
+	return w->desc_first;
+}
+
 void cor_kdump_writer_destroy(struct cor_kdump_writer *w)
 {
 	if (!w)
