@@ -217,6 +217,8 @@ enum cor_loop_value_kind {
 	COR_VAL_INDUCTION,
 	/** A register computed inside the loop otherwise. */
 	COR_VAL_COMPUTED,
+	/** The return value (%rax) of a call inside the loop (cor_loop_value.call_target). */
+	COR_VAL_CALL_RESULT,
 };
 
 /** An operand of a flag-setting instruction, traced back inside the loop. */
@@ -230,6 +232,8 @@ struct cor_loop_value {
 	size_t load;
 	/** Per-iteration step for COR_VAL_INDUCTION. */
 	int64_t step;
+	/** Called function for COR_VAL_CALL_RESULT (0: an indirect call). */
+	uint64_t call_target;
 	/** Operand size in bytes. */
 	unsigned size;
 };

@@ -219,6 +219,14 @@ struct cor_error *cor_disasm_decode(struct cor_disasm *d, const void *code, size
 				    uint64_t addr, struct cor_insn *ret) COR_MUST_CHECK;
 
 /**
+ * Decodes the instruction at kernel address @p addr of @p prog (reading up to
+ * 16 bytes, fewer when the next page is not in the dump). FAULT/EXCLUDED if
+ * the first byte cannot be read.
+ */
+struct cor_error *cor_disasm_decode_at(struct cor_disasm *d, struct cor_program *prog,
+				       uint64_t addr, struct cor_insn *ret) COR_MUST_CHECK;
+
+/**
  * Decodes @p len bytes at @p addr by linear sweep into @p insns (a vector of
  * struct cor_insn, appended to; initialize it with cor_vec_init()). An
  * instruction that would run past the end is decoded as "(bad)" bytes.

@@ -37,33 +37,12 @@ static void print_insn(struct cor_cli *cli, const struct cor_insn *in, unsigned 
 	cor_strbuf_deinit(&sb);
 }
 
-/* Reads up to 16 bytes at @p addr, fewer when the next page is not in the dump. */
-static struct cor_error *read_insn_bytes(struct cor_program *prog, uint64_t addr, uint8_t *buf,
-					 size_t *len)
-{
-	struct cor_error *err = cor_program_read(prog, addr, buf, 16);
-	if (!err) {
-		*len = 16;
-		return NULL;
-	}
-	size_t to_page_end = PAGE - (addr & (PAGE - 1));
-	if (to_page_end >= 16)
-		return err;
-	cor_error_destroy(err);
-	*len = to_page_end;
-	return cor_program_read(prog, addr, buf, to_page_end);
-}
-
 static int dis_count(struct cor_cli *cli, struct cor_disasm *d, uint64_t addr, uint64_t count,
 		     unsigned flags)
 {
 	for (uint64_t i = 0; i < count; i++) {
-		uint8_t buf[16];
-		size_t len;
 		struct cor_insn in;
-		struct cor_error *err = read_insn_bytes(cli->prog, addr, buf, &len);
-		if (!err)
-			err = cor_disasm_decode(d, buf, len, addr, &in);
+		struct cor_error *err = cor_disasm_decode_at(d, cli->prog, addr, &in);
 		if (err)
 			return cor_cli_fail(cor_error_wrap(err, "dis: reading 0x%" PRIx64, addr));
 		print_insn(cli, &in, flags);

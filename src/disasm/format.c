@@ -129,6 +129,30 @@ void cor_disasm_format_line_flags(const struct cor_insn *insn, cor_disasm_symbol
 	cor_disasm_format_text_flags(insn, sym, arg, flags, out);
 }
 
+/* Page size of the x86-64 kernel mappings that a read may end at
+ * (arch/x86/include/asm/page_types.h). */
+#define PAGE 4096u
+
+struct cor_error *cor_disasm_decode_at(struct cor_disasm *d, struct cor_program *prog,
+				       uint64_t addr, struct cor_insn *ret)
+{
+	uint8_t buf[16];
+	size_t len = sizeof(buf);
+	struct cor_error *err = cor_program_read(prog, addr, buf, len);
+	if (err) {
+		/* The instruction may end before a page that is not in the dump. */
+		size_t to_page_end = PAGE - (addr & (PAGE - 1));
+		if (to_page_end >= len)
+			return err;
+		cor_error_destroy(err);
+		len = to_page_end;
+		err = cor_program_read(prog, addr, buf, len);
+		if (err)
+			return err;
+	}
+	return cor_disasm_decode(d, buf, len, addr, ret);
+}
+
 void cor_disasm_func_deinit(struct cor_disasm_func *f)
 {
 	if (!f)

@@ -237,6 +237,11 @@ static void trace_reg(const struct walk *w, size_t b, size_t i, enum cor_reg r,
 		}
 		if (derives_in_place(in, r))
 			continue;
+		if ((in->flags & COR_INSN_CALL) && r == COR_REG_RAX) {
+			v->kind = COR_VAL_CALL_RESULT;
+			v->call_target = in->has_target ? in->target : 0;
+			return;
+		}
 		break;
 	}
 	const struct cor_loop_induction *ind = induction_of(w->s, r);

@@ -40,6 +40,12 @@ static void value_words(const struct cor_loop_summary *s, const struct cor_loop_
 {
 	if (v->kind == COR_VAL_IMM) {
 		cor_strbuf_appendf(out, "0x%" PRIx64, mask(v->imm, v->size));
+	} else if (v->kind == COR_VAL_CALL_RESULT) {
+		cor_strbuf_appendf(out, "%%%s (returned by ", v->reg_name);
+		if (v->call_target)
+			cor_strbuf_appendf(out, "the call to 0x%" PRIx64 ")", v->call_target);
+		else
+			cor_strbuf_append(out, "an indirect call)");
 	} else if (v->reg_name[0]) {
 		cor_strbuf_appendf(out, "%%%s", v->reg_name);
 	} else if (v->kind == COR_VAL_LOAD && v->load < s->num_loads) {

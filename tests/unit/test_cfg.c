@@ -253,6 +253,35 @@ COR_TEST(cfg_register_compared_with_load)
 	cor_cfg_destroy(cfg);
 }
 
+/*
+ * 0: mov %rbx,%rdi
+ * 3: call 0x1000            a loop that calls its condition
+ * 8: test %al,%al
+ * a: je 0x0
+ * c: ret
+ */
+static const uint8_t call_poll[] = {0x48, 0x89, 0xdf, 0xe8, 0xf8, 0x0f, 0x00,
+				    0x00, 0x84, 0xc0, 0x74, 0xf4, 0xc3};
+
+COR_TEST(cfg_exit_on_call_result)
+{
+	struct cor_cfg *cfg = build(t, call_poll, sizeof(call_poll));
+	if (!cfg)
+		return;
+	CHECK_U64(cfg->num_loops, 1);
+	CHECK_U64(cfg->loops[0].num_blocks, 2); /* the call ends a block; the loop keeps it */
+	struct cor_loop_summary s;
+	CHECK_OK(cor_loop_summarize(cfg, 0, &s));
+	CHECK_U64(s.num_calls, 1);
+	CHECK_U64(s.calls[0], BASE + 0x1000);
+	CHECK_U64(s.num_exits, 1);
+	CHECK_U64(s.exits[0].exit_cond, COR_COND_NE);
+	CHECK_U64(s.exits[0].lhs.kind, COR_VAL_CALL_RESULT);
+	CHECK_U64(s.exits[0].lhs.call_target, BASE + 0x1000);
+	CHECK_U64(s.kind, COR_LOOP_GENERIC);
+	cor_cfg_destroy(cfg);
+}
+
 /* Garbage: undecodable bytes, jumps into the middle of instructions, to itself. */
 COR_TEST(cfg_garbage_terminates)
 {
