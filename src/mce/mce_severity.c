@@ -42,7 +42,8 @@
 #define MCG_MCIP	4u
 
 enum ctx { CTX_ANY, CTX_KERNEL, CTX_USER };
-enum ser { SER_ANY, SER_YES, SER_NO };
+/* SER_SKX: SER and Skylake-SP 06_55H stepping 4, banks 13-18 (a kernel quirk). */
+enum ser { SER_ANY, SER_YES, SER_NO, SER_SKX };
 
 struct rule {
 	enum cor_mce_severity sev;
@@ -71,6 +72,10 @@ static const struct rule intel_rules[] = {
       UC_AR | MCACOD_SCRUBMSK, ST_UC | MCACOD_SCRUB, 0, 0),
     R(SRAO, "Action optional: last level cache writeback error", SER_YES, false, CTX_ANY,
       UC_AR | MCACOD, ST_UC | MCACOD_L3WB, 0, 0),
+    /* Skylake-SP may report an uncorrected patrol scrub error with UC=0 through
+     * CMCI: MSCOD 0x0010, MCACOD 000X 0000 1100 XXXX, memory controller banks. */
+    R(SRAO, "Uncorrected Patrol Scrub Error", SER_SKX, false, CTX_ANY,
+      ST_UC | ADDR_OK | 0xffffeff0u, ADDR_OK | 0x001000c0u, 0, 0),
     R(UCNA, "Uncorrected no action required", SER_YES, false, CTX_ANY, UC_SAR, ST_UC, 0, 0),
     R(FATAL, "Illegal combination (UCNA with AR=1)", SER_YES, false, CTX_ANY, ST_OVER | UC_SAR,
       ST_UC | ST_AR, 0, 0),
@@ -104,6 +109,12 @@ struct grade {
 	const char *msg;
 };
 
+static bool skx_scrub_quirk(const struct cor_mce_record *r)
+{
+	return (r->have & COR_MCE_HAVE_CPUID) && r->family == 6 && r->model == 0x55 &&
+	       r->stepping == 4 && (r->have & COR_MCE_HAVE_BANK) && r->bank >= 13 && r->bank <= 18;
+}
+
 static struct grade grade_intel(const struct cor_mce_decoded *d, bool ser, enum ctx ctx)
 {
 	const struct cor_mce_record *r = &d->rec;
@@ -112,6 +123,8 @@ static struct grade grade_intel(const struct cor_mce_decoded *d, bool ser, enum 
 	for (size_t i = 0; i < COR_ARRAY_SIZE(intel_rules); i++) {
 		const struct rule *ru = &intel_rules[i];
 		if ((ru->ser == SER_YES && !ser) || (ru->ser == SER_NO && ser))
+			continue;
+		if (ru->ser == SER_SKX && !(ser && skx_scrub_quirk(r)))
 			continue;
 		if (ru->excp && !excp)
 			continue;
@@ -207,6 +220,11 @@ void mce_grade(struct cor_mce_decoded *d)
 	d->severity = g.sev;
 	d->kernel_grade = g.msg;
 	consequence(d);
+	if (d->kernel_grade &&
+	    strcmp(d->kernel_grade, "Data load in unrecoverable area of kernel") == 0)
+		mce_add_note(d, "had the load an exception-table fixup (copy_mc, user copies), the "
+				"kernel would recover: \"Action required: data load in error "
+				"recoverable area of kernel\" (SRAR)");
 	if (alt.msg)
 		mce_add_note(d,
 			     "CS not given: graded for user mode; had the error hit the kernel: "

@@ -234,6 +234,13 @@ static const struct vec vectors[] = {
 	{"sev_threshold_yellow", "T15-1 bits 54:53 = 10 yellow (TES_P)", I, 6, 0x1a, 0,
 	 0x9040000000000136ull, NONE, 0x0c09, NONE, 0, 0, 0, FORM(CACHE), SEV(CORRECTED), NULL,
 	 NULL, "THRESHOLD=2", L_ANY, NULL},
+	{"sev_skx_scrub_quirk", "severity.c quirk: 06_55H stepping 4, UC=0 MSCOD 0x0010 scrub", I,
+	 6, 0x55, 14, 0x8c000040001000c1ull, 0, SER_CAP, NONE, 0, 0x1000, 0x86, FORM(MEMCTRL),
+	 SEV(SRAO), "Uncorrected Patrol Scrub Error", "scrubbing", "MMM=4 CCCC=1", L_ANY, NULL},
+	{"sev_srar_data_kernel_ripv", "SRAR data load in the kernel with RIPV: no fixup known", I, 6,
+	 0x55, 1, 0xbd80000000100134ull, 7, SER_CAP, 0x10, 0, 0x1000, 0x86, FORM(CACHE), SEV(FATAL),
+	 "Data load in unrecoverable area of kernel", NULL, NULL, L_ANY, NULL},
+
 	/* ---- Intel ch.16 model tables ---- */
 	{"nhm_memctrl", "§16.3 06_1AH IMC: MSCOD bit 16 read ECC; MISC channel/DIMM", I, 6, 0x1a, 8,
 	 0x8c00000000010090ull, 0, NONE, NONE, 0, 0x1000, 0x90000, FORM(MEMCTRL), SEV(CORRECTED),
@@ -361,6 +368,8 @@ static void build_record(const struct vec *v, struct cor_mce_record *r)
 	if (v->family) {
 		r->family = v->family;
 		r->model = v->model;
+		/* The Skylake-SP scrub quirk is for stepping 4 only. */
+		r->stepping = strstr(v->name, "skx_scrub") ? 4 : 0;
 		r->have |= COR_MCE_HAVE_CPUID;
 	}
 	if (v->bank >= 0) {
