@@ -136,9 +136,12 @@ struct cor_hwerr_record {
 	char cper_severity[16];
 	bool has_addr;
 	uint64_t phys_addr;
-	/** Memory location as printed ("node:0 card:0 module:1 ..."), DIMM label. */
+	/** Memory location as printed ("node:0 card:0 module:1 ..."), SMBIOS DIMM name. */
 	char mem_location[160];
 	char dimm[64];
+	/** CPER "fru_text" of the section, and the DMI handle of an unnamed DIMM. */
+	char fru_text[24];
+	char mem_dmi[16];
 	/** Error type ("single-bit ECC", "cache error", ...). */
 	char error_type[64];
 	/** Set when a kernel panic line followed the record. */

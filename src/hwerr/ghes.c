@@ -69,7 +69,7 @@ static void section_type(struct cor_hwerr_record *r, const char *s, size_t len)
 	    {"section_type: memory error", COR_HWERR_SEC_MEMORY},
 	    {"section_type: PCIe error", COR_HWERR_SEC_PCIE},
 	    {"section_type: Firmware Error Record Reference", COR_HWERR_SEC_FW_REF},
-	    {"section_type: ARM processor error", COR_HWERR_SEC_OTHER},
+	    {"section_type: ARM processor error", COR_HWERR_SEC_PROC_GENERIC},
 	    {"section type: unknown", COR_HWERR_SEC_OTHER},
 	};
 	for (size_t i = 0; i < COR_ARRAY_SIZE(types); i++)
@@ -115,8 +115,16 @@ static void section_line(struct cor_hwerr_record *r, const char *s, size_t len)
 		r->phys_addr = v;
 	} else if (mem_location(s, len)) {
 		hw_copy(r->mem_location, sizeof(r->mem_location), s, len);
+	} else if (hw_starts(s, len, "DIMM location: not present")) {
+		/* cper_dimm_err_location(): no SMBIOS name for the handle; keep the handle */
+		const char *h = hw_find(s, len, "DMI handle: ");
+		if (h)
+			hw_copy(r->mem_dmi, sizeof(r->mem_dmi), h + 12, (size_t)(end - h - 12));
 	} else if (hw_starts(s, len, "DIMM location: ")) {
 		hw_copy(r->dimm, sizeof(r->dimm), s + 15, len - 15);
+	} else if (hw_starts(s, len, "fru_text: ")) {
+		/* cper_estatus_print_section(): the firmware's FRU text ("%.20s") */
+		hw_copy(r->fru_text, sizeof(r->fru_text), s + 10, len - 10);
 	} else if (hw_starts(s, len, "error_type: ") && r->section == COR_HWERR_SEC_MEMORY) {
 		q = memchr(s, ',', len);
 		if (q && q + 2 <= end)
@@ -254,8 +262,12 @@ static void ghes_component(struct cor_hwerr_record *r)
 			size_t m = strlen(loc);
 			snprintf(loc + m, sizeof(loc) - m, "%s%.*s", m ? " " : "", (int)w, k);
 		}
-		if (loc[0])
+		if (r->fru_text[0])
+			snprintf(c, n, "FRU %s", r->fru_text);
+		else if (loc[0])
 			snprintf(c, n, "memory %s", loc);
+		else if (r->mem_dmi[0])
+			snprintf(c, n, "memory (DMI handle %s)", r->mem_dmi);
 		else
 			snprintf(c, n, "memory (no DIMM location reported)");
 		break;

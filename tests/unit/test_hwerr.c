@@ -921,3 +921,209 @@ COR_TEST(hwerr_garbage_input)
 	CHECK_U64(log.records.len, 1);
 	cor_hwerr_log_deinit(&log);
 }
+
+/* ---- one-record vectors: each a record the kernel prints, with the file and
+ * function that print it; expected values derived from the register tables. ---- */
+
+struct vector {
+	const char *cite;
+	const char *text;
+	enum cor_hwerr_source source;
+	enum cor_hwerr_class cls;
+	const char *component;
+	/* A word the one-line summary must hold (the decoded error). */
+	const char *summary_has;
+};
+
+static const struct vector vectors[] = {
+    {"aer.c aer_print_error: poisoned TLP (bit 12) with header",
+     "pcieport 0000:00:02.0: AER: Uncorrected (Non-Fatal) error message received from "
+     "0000:02:00.0\n"
+     "ice 0000:02:00.0: PCIe Bus Error: severity=Uncorrected (Non-Fatal), type=Transaction Layer, "
+     "(Receiver ID)\n"
+     "ice 0000:02:00.0:   device [8086:1593] error status/mask=00001000/00400000\n"
+     "ice 0000:02:00.0:    [12] TLP                    (First)\n"
+     "ice 0000:02:00.0: AER:   TLP Header: 40000010 020000ff 90000000 00000000\n",
+     COR_HWERR_SRC_AER, COR_HWERR_RECOVERABLE, "PCIe 0000:02:00.0", "TLP"},
+    {"aer.c: Completer Abort (bit 15), Completer ID agent",
+     "pcieport 0000:00:03.1: AER: Uncorrected (Non-Fatal) error message received from "
+     "0000:0b:00.0\n"
+     "amdgpu 0000:0b:00.0: PCIe Bus Error: severity=Uncorrected (Non-Fatal), type=Transaction "
+     "Layer, (Completer ID)\n"
+     "amdgpu 0000:0b:00.0:   device [1002:73bf] error status/mask=00008000/00000000\n"
+     "amdgpu 0000:0b:00.0:    [15] CmpltAbrt              (First)\n",
+     COR_HWERR_SRC_AER, COR_HWERR_RECOVERABLE, "PCIe 0000:0b:00.0", "CmpltAbrt"},
+    {"aer.c: Malformed TLP (bit 18), fatal",
+     "pcieport 0000:40:01.1: AER: Uncorrected (Fatal) error message received from 0000:41:00.0\n"
+     "nvme 0000:41:00.0: PCIe Bus Error: severity=Uncorrected (Fatal), type=Transaction Layer, "
+     "(Receiver ID)\n"
+     "nvme 0000:41:00.0:   device [1344:51c0] error status/mask=00040000/00000000\n"
+     "nvme 0000:41:00.0:    [18] MalfTLP                (First)\n",
+     COR_HWERR_SRC_AER, COR_HWERR_FATAL, "PCIe 0000:41:00.0", "MalfTLP"},
+    {"aer.c: ECRC error (bit 19)",
+     "pcieport 0000:00:1b.0: AER: Uncorrected (Non-Fatal) error message received from "
+     "0000:06:00.0\n"
+     "mpt3sas 0000:06:00.0: PCIe Bus Error: severity=Uncorrected (Non-Fatal), type=Transaction "
+     "Layer, (Receiver ID)\n"
+     "mpt3sas 0000:06:00.0:   device [1000:0097] error status/mask=00080000/00000000\n"
+     "mpt3sas 0000:06:00.0:    [19] ECRC                   (First)\n",
+     COR_HWERR_SRC_AER, COR_HWERR_RECOVERABLE, "PCIe 0000:06:00.0", "ECRC"},
+    {"aer.c: REPLAY_NUM Rollover (bit 8), Transmitter ID",
+     "pcieport 0000:00:1c.4: AER: Corrected error message received from 0000:00:1c.4\n"
+     "pcieport 0000:00:1c.4: PCIe Bus Error: severity=Corrected, type=Data Link Layer, "
+     "(Transmitter ID)\n"
+     "pcieport 0000:00:1c.4:   device [8086:a33c] error status/mask=00000100/00002000\n"
+     "pcieport 0000:00:1c.4:    [ 8] Rollover              \n",
+     COR_HWERR_SRC_AER, COR_HWERR_CORRECTED, "PCIe 0000:00:1c.4", "Rollover"},
+    {"aer.c: Corrected Internal Error (bit 14)",
+     "pcieport 0000:00:01.0: AER: Corrected error message received from 0000:01:00.0\n"
+     "mlx5_core 0000:01:00.0: PCIe Bus Error: severity=Corrected, type=Transaction Layer, "
+     "(Receiver ID)\n"
+     "mlx5_core 0000:01:00.0:   device [15b3:101d] error status/mask=00004000/00002000\n"
+     "mlx5_core 0000:01:00.0:    [14] CorrIntErr             (First)\n",
+     COR_HWERR_SRC_AER, COR_HWERR_CORRECTED, "PCIe 0000:01:00.0", "CorrIntErr"},
+    {"aer.c: Header Log Overflow (bit 15)",
+     "pcieport 0000:00:01.0: AER: Corrected error message received from 0000:01:00.1\n"
+     "mlx5_core 0000:01:00.1: PCIe Bus Error: severity=Corrected, type=Transaction Layer, "
+     "(Receiver ID)\n"
+     "mlx5_core 0000:01:00.1:   device [15b3:101d] error status/mask=00008000/00002000\n",
+     COR_HWERR_SRC_AER, COR_HWERR_CORRECTED, "PCIe 0000:01:00.1", "HeaderOF"},
+    {"aer.c: Multiple Uncorrected, Unexpected Completion (bit 16)",
+     "pcieport 0000:00:03.0: AER: Multiple Uncorrected (Non-Fatal) error message received from "
+     "0000:03:00.0\n"
+     "qla2xxx 0000:03:00.0: PCIe Bus Error: severity=Uncorrected (Non-Fatal), type=Transaction "
+     "Layer, (Receiver ID)\n"
+     "qla2xxx 0000:03:00.0:   device [1077:2261] error status/mask=00010000/00000000\n"
+     "qla2xxx 0000:03:00.0:    [16] UnxCmplt               (First)\n",
+     COR_HWERR_SRC_AER, COR_HWERR_RECOVERABLE, "PCIe 0000:03:00.0", "UnxCmplt"},
+    {"aer.c: ACS Violation (bit 21)",
+     "pcieport 0000:00:01.2: AER: Uncorrected (Non-Fatal) error message received from "
+     "0000:00:01.2\n"
+     "pcieport 0000:00:01.2: PCIe Bus Error: severity=Uncorrected (Non-Fatal), type=Transaction "
+     "Layer, (Receiver ID)\n"
+     "pcieport 0000:00:01.2:   device [1022:1483] error status/mask=00200000/00000000\n"
+     "pcieport 0000:00:01.2:    [21] ACSViol                (First)\n",
+     COR_HWERR_SRC_AER, COR_HWERR_RECOVERABLE, "PCIe 0000:00:01.2", "ACSViol"},
+    {"aer.c: Data Link Protocol Error (bit 4), fatal",
+     "pcieport 0000:80:03.0: AER: Uncorrected (Fatal) error message received from 0000:81:00.0\n"
+     "pcieport 0000:81:00.0: PCIe Bus Error: severity=Uncorrected (Fatal), type=Data Link Layer, "
+     "(Receiver ID)\n"
+     "pcieport 0000:81:00.0:   device [10b5:8747] error status/mask=00000010/00000000\n"
+     "pcieport 0000:81:00.0:    [ 4] DLP                    (First)\n",
+     COR_HWERR_SRC_AER, COR_HWERR_FATAL, "PCIe 0000:81:00.0", "DLP"},
+    {"aer.c: Uncorrectable Internal Error (bit 22), fatal",
+     "pcieport 0000:00:1d.0: AER: Uncorrected (Fatal) error message received from 0000:3d:00.0\n"
+     "nvme 0000:3d:00.0: PCIe Bus Error: severity=Uncorrected (Fatal), type=Transaction Layer, "
+     "(Receiver ID)\n"
+     "nvme 0000:3d:00.0:   device [8086:0a54] error status/mask=00400000/00000000\n"
+     "nvme 0000:3d:00.0:    [22] UncorrIntErr           (First)\n",
+     COR_HWERR_SRC_AER, COR_HWERR_FATAL, "PCIe 0000:3d:00.0", "UncorrIntErr"},
+    {"cper.c cper_print_mem/cper_dimm_err_location: DIMM without SMBIOS name",
+     "{11}[Hardware Error]: Hardware error from APEI Generic Hardware Error Source: 2\n"
+     "{11}[Hardware Error]: It has been corrected by h/w and requires no further action\n"
+     "{11}[Hardware Error]: event severity: corrected\n"
+     "{11}[Hardware Error]:  Error 0, type: corrected\n"
+     "{11}[Hardware Error]:   section_type: memory error\n"
+     "{11}[Hardware Error]:   physical_address: 0x00000001c7a3e040\n"
+     "{11}[Hardware Error]:   DIMM location: not present. DMI handle: 0x0028 \n",
+     COR_HWERR_SRC_GHES, COR_HWERR_CORRECTED, "memory (DMI handle 0x0028)", "0x1c7a3e040"},
+    {"cper.c cper_estatus_print_section: fru_text names the DIMM",
+     "{12}[Hardware Error]: Hardware error from APEI Generic Hardware Error Source: 2\n"
+     "{12}[Hardware Error]: event severity: corrected\n"
+     "{12}[Hardware Error]:  Error 0, type: corrected\n"
+     "{12}[Hardware Error]:  fru_text: DIMM 12\n"
+     "{12}[Hardware Error]:   section_type: memory error\n"
+     "{12}[Hardware Error]:   error_type: 2, single-bit ECC\n",
+     COR_HWERR_SRC_GHES, COR_HWERR_CORRECTED, "FRU DIMM 12", "single-bit ECC"},
+    {"cper.c: scrub corrected error (type 13)",
+     "{13}[Hardware Error]: Hardware error from APEI Generic Hardware Error Source: 2\n"
+     "{13}[Hardware Error]: event severity: corrected\n"
+     "{13}[Hardware Error]:  Error 0, type: corrected\n"
+     "{13}[Hardware Error]:   section_type: memory error\n"
+     "{13}[Hardware Error]:   node:1 card:2 module:0 \n"
+     "{13}[Hardware Error]:   error_type: 13, scrub corrected error\n",
+     COR_HWERR_SRC_GHES, COR_HWERR_CORRECTED, "memory node:1 card:2 module:0",
+     "scrub corrected error"},
+    {"cper.c: recoverable multi-bit ECC",
+     "{14}[Hardware Error]: Hardware error from APEI Generic Hardware Error Source: 1\n"
+     "{14}[Hardware Error]: event severity: recoverable\n"
+     "{14}[Hardware Error]:  Error 0, type: recoverable\n"
+     "{14}[Hardware Error]:   section_type: memory error\n"
+     "{14}[Hardware Error]:   error_status: Storage error in DRAM memory (0x0000000000000400)\n"
+     "{14}[Hardware Error]:   physical_address: 0x0000000be6f04000\n"
+     "{14}[Hardware Error]:   node:0 card:1 module:3 rank:0 bank:7 row:5522 column:488 \n"
+     "{14}[Hardware Error]:   error_type: 3, multi-bit ECC\n",
+     COR_HWERR_SRC_GHES, COR_HWERR_RECOVERABLE, "memory node:0 card:1 module:3 rank:0",
+     "multi-bit ECC"},
+    {"cper.c cper_print_pcie: corrected PCIe section (no AER registers unless fatal)",
+     "{15}[Hardware Error]: Hardware error from APEI Generic Hardware Error Source: 4\n"
+     "{15}[Hardware Error]: It has been corrected by h/w and requires no further action\n"
+     "{15}[Hardware Error]: event severity: corrected\n"
+     "{15}[Hardware Error]:  Error 0, type: corrected\n"
+     "{15}[Hardware Error]:   section_type: PCIe error\n"
+     "{15}[Hardware Error]:   port_type: 0, PCIe end point\n"
+     "{15}[Hardware Error]:   version: 1.16\n"
+     "{15}[Hardware Error]:   command: 0x0406, status: 0x0010\n"
+     "{15}[Hardware Error]:   device_id: 0000:17:00.0\n"
+     "{15}[Hardware Error]:   slot: 3\n"
+     "{15}[Hardware Error]:   secondary_bus: 0x00\n"
+     "{15}[Hardware Error]:   vendor_id: 0x14e4, device_id: 0x16d7\n"
+     "{15}[Hardware Error]:   class_code: 020000\n",
+     COR_HWERR_SRC_GHES, COR_HWERR_CORRECTED, "PCIe 0000:17:00.0", "PCIe error"},
+    {"cper.c cper_print_fw_err: Firmware Error Record Reference",
+     "{16}[Hardware Error]: Hardware error from APEI Generic Hardware Error Source: 5\n"
+     "{16}[Hardware Error]: event severity: recoverable\n"
+     "{16}[Hardware Error]:  Error 0, type: recoverable\n"
+     "{16}[Hardware Error]:   section_type: Firmware Error Record Reference\n"
+     "{16}[Hardware Error]:   Firmware Error Record Type: SOC Firmware Error Record Type2\n"
+     "{16}[Hardware Error]:   Revision: 2\n",
+     COR_HWERR_SRC_GHES, COR_HWERR_RECOVERABLE, "firmware error record", "firmware error"},
+    {"cper.c: ARM processor section (arm64 kernels)",
+     "{17}[Hardware Error]: Hardware error from APEI Generic Hardware Error Source: 0\n"
+     "{17}[Hardware Error]: event severity: recoverable\n"
+     "{17}[Hardware Error]:  Error 0, type: recoverable\n"
+     "{17}[Hardware Error]:   section_type: ARM processor error\n"
+     "{17}[Hardware Error]:   MIDR: 0x00000000481fd010\n",
+     COR_HWERR_SRC_GHES, COR_HWERR_RECOVERABLE, "processor", "processor error"},
+    {"nmi.c unknown_nmi_error: reason 00, no continuation printed yet",
+     "Uhhuh. NMI received for unknown reason 00 on CPU 5.\n", COR_HWERR_SRC_NMI,
+     COR_HWERR_RECOVERABLE, "NMI (source unknown)", "unknown reason 00 on CPU 5"},
+    {"nmi.c unknown_nmi_error: reason 3d, continued",
+     "Uhhuh. NMI received for unknown reason 3d on CPU 12.\n"
+     "Dazed and confused, but trying to continue\n",
+     COR_HWERR_SRC_NMI, COR_HWERR_RECOVERABLE, "NMI (source unknown)", "3d on CPU 12"},
+    {"nmi.c pci_serr_error + nmi_panic (panic_on_unrecovered_nmi)",
+     "NMI: PCI system error (SERR) for reason e1 on CPU 0.\n"
+     "Kernel panic - not syncing: NMI: Not continuing\n",
+     COR_HWERR_SRC_NMI, COR_HWERR_FATAL, "PCI SERR# line (platform)", "kernel panicked"},
+    {"nmi.c io_check_error without panic_on_io_nmi",
+     "NMI: IOCK error (debug interrupt?) for reason 61 on CPU 3.\n", COR_HWERR_SRC_NMI,
+     COR_HWERR_RECOVERABLE, "IOCHK# line (platform)", "I/O channel check"},
+    {"edac_mc.c edac_ce_error: count 128",
+     "EDAC MC2: 128 CE memory read error on CPU_SrcID#1_MC#0_Chan#2_DIMM#1 (channel:2 slot:1 "
+     "page:0x8d1f2 offset:0x300 grain:32 syndrome:0x0 - err_code:0x0000:0x009f)\n",
+     COR_HWERR_SRC_EDAC, COR_HWERR_CORRECTED, "DIMM CPU_SrcID#1_MC#0_Chan#2_DIMM#1",
+     "128 corrected memory errors"},
+    {"edac_mc.c edac_ce_error: empty message, amd64_edac default label",
+     "EDAC MC0: 1 CE on mc#0csrow#2channel#1 (csrow:2 channel:1 page:0x3d6e8 offset:0xf40 "
+     "grain:64 syndrome:0x7b8e)\n",
+     COR_HWERR_SRC_EDAC, COR_HWERR_CORRECTED, "DIMM mc#0csrow#2channel#1", "1 corrected"},
+};
+
+COR_TEST(hwerr_vectors)
+{
+	for (size_t i = 0; i < sizeof(vectors) / sizeof(vectors[0]); i++) {
+		const struct vector *v = &vectors[i];
+		struct cor_hwerr_log log;
+		CHECK_OK(parse(v->text, &log));
+		const struct cor_hwerr_record *r = rec(&log, 0);
+		if (log.records.len != 1 || r->source != v->source || r->cls != v->cls ||
+		    strcmp(r->component, v->component) != 0 || !has(r->summary, v->summary_has))
+			cor_test_fail(t, __FILE__, __LINE__,
+				      "vector %zu (%s): %zu records, %s %s \"%s\": \"%s\"", i,
+				      v->cite, log.records.len, cor_hwerr_source_name(r->source),
+				      cor_hwerr_class_name(r->cls), r->component, r->summary);
+		cor_hwerr_log_deinit(&log);
+	}
+	printf("    %zu vectors\n", sizeof(vectors) / sizeof(vectors[0]));
+}
