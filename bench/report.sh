@@ -21,7 +21,8 @@ TMP=$(mktemp -d); trap 'rm -rf "$TMP"' EXIT
 measure() {
 	local times=() rss=0 i out
 	for i in $(seq "$N"); do
-		out=$( { /usr/bin/time -f "%e %M" "$@" >/dev/null 2>/dev/null; } 2>&1 | tail -1)
+		/usr/bin/time -o "$TMP/time" -f "%e %M" "$@" >/dev/null 2>&1
+		out=$(tail -1 "$TMP/time")
 		times+=("${out% *}")
 		local r=${out#* }; [ "$r" -gt "$rss" ] && rss=$r
 	done

@@ -68,6 +68,30 @@ static bool is_stuck(const struct diag_ctx *ctx, const struct diag_cpu *c, const
 	}
 }
 
+/* Since when: the earliest report of the log that shows this CPU in the same function
+ * (an NMI backtrace, an RCU stall or watchdog report), against the panic time. */
+static void since_when(struct diag_ctx *ctx, const struct diag_cpu *c, struct cor_finding *f)
+{
+	const struct log_scan *ls = &ctx->ls;
+	size_t n = strlen(c->func);
+	for (int i = 0; i < ls->num_reports && n; i++) {
+		const struct log_report *r = &ls->reports[i];
+		if (!r->has_ctx || r->cpu != c->cpu || !r->regs.valid ||
+		    strncmp(r->regs.rip_sym, c->func, n) != 0 || r->regs.rip_sym[n] != '+')
+			continue;
+		double end = ls->has_panic ? ls->panic_ts : ls->reports[ls->num_reports - 1].ts;
+		diag_evidence(ctx, f, "CPU %d was already in %s at %.3f s (\"%s\" in the log): stuck "
+				      "for at least %.1f s before the dump",
+			      c->cpu, c->func, r->ts, r->headline, end - r->ts);
+		diag_fact(ctx, f, "stuck_since", "%.3f", r->ts);
+		return;
+	}
+	if (ls->soft_lockup && ls->soft_cpu == c->cpu && ls->soft_report >= 0)
+		diag_evidence(ctx, f, "the watchdog saw CPU %d stuck for %d s at %.3f s: since %.1f s",
+			      c->cpu, ls->soft_secs, ls->reports[ls->soft_report].ts,
+			      ls->reports[ls->soft_report].ts - ls->soft_secs);
+}
+
 static void spin_evidence(struct diag_ctx *ctx, const struct diag_spin *s, struct cor_finding *f)
 {
 	diag_evidence(ctx, f, "the loop %s:", s->loop_text);
@@ -121,6 +145,8 @@ static void report_group(struct diag_ctx *ctx, struct group *g, bool first_group
 	diag_fact(ctx, f, "irqs", "%s", irqs_off ? "disabled" : "enabled");
 	for (int i = 0; i < g->n; i++)
 		describe_cpu(ctx, &ctx->cpus[g->cpus[i]], f);
+	for (int i = 0; i < g->n; i++)
+		since_when(ctx, &ctx->cpus[g->cpus[i]], f);
 	if (s->kind != DIAG_SPIN_NONE)
 		spin_evidence(ctx, s, f);
 	if (first_group) {

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "coroner/cpus.h"
+#include "coroner/disasm.h"
 #include "coroner/program.h"
 #include "coroner/symbols.h"
 #include "coroner/types.h"
@@ -167,6 +168,63 @@ static void stack_overflow(struct diag_ctx *ctx, const struct log_report *r)
 	diag_verdict(ctx, COR_VERDICT_SOFTWARE, 90);
 }
 
+static uint64_t log_reg(const struct log_regs *g, enum cor_reg reg)
+{
+	const uint64_t v[] = {0,      g->rax, g->rcx, g->rdx, g->rbx, g->rsp, g->rbp, g->rsi,
+			      g->rdi, g->r8,  g->r9,  g->r10, g->r11, g->r12, g->r13, g->r14,
+			      g->r15};
+	return (unsigned)reg < COR_ARRAY_SIZE(v) ? v[reg] : 0;
+}
+
+/* The faulting instruction and the register that held the bad pointer. */
+static void faulting_insn(struct diag_ctx *ctx, const struct log_report *r, struct cor_finding *f)
+{
+	char name[128];
+	unsigned long long off;
+	struct cor_symbol sym;
+	if (sscanf(r->regs.rip_sym, "%127[^+]+0x%llx", name, &off) != 2)
+		return;
+	struct cor_error *err = cor_program_symbol_by_name(ctx->prog, name, &sym);
+	if (err) {
+		cor_error_destroy(err);
+		return;
+	}
+	uint64_t rip = sym.addr + off;
+	uint8_t code[16];
+	struct cor_disasm *d;
+	struct cor_insn in;
+	err = cor_program_read(ctx->prog, rip, code, sizeof(code));
+	if (err) {
+		cor_error_destroy(err);
+		return;
+	}
+	if (cor_disasm_create(&d))
+		return;
+	err = cor_disasm_decode(d, code, sizeof(code), rip, &in);
+	cor_disasm_destroy(d);
+	if (err) {
+		cor_error_destroy(err);
+		return;
+	}
+	struct cor_strbuf sb = {0};
+	cor_disasm_format_line(&in, cor_disasm_program_symbolize, ctx->prog, &sb);
+	diag_evidence(ctx, f, "faulting instruction: %s", cor_strbuf_cstr(&sb));
+	cor_strbuf_deinit(&sb);
+	const struct cor_insn_operand *op = cor_insn_mem_operand(&in);
+	if (!op || op->mem.base == COR_REG_NONE || op->mem.base == COR_REG_RIP)
+		return;
+	uint64_t base = log_reg(&r->regs, op->mem.base);
+	uint64_t ea = base + (uint64_t)op->mem.disp +
+		      (op->mem.index != COR_REG_NONE ? log_reg(&r->regs, op->mem.index) * op->mem.scale
+						     : 0);
+	diag_evidence(ctx, f, "the address comes from %%%s = 0x%llx%s: 0x%llx%s", op->mem.base_name,
+		      (unsigned long long)base, base < 4096 ? " (a NULL pointer)" : "",
+		      (unsigned long long)ea,
+		      r->regs.cr2 && ea == r->regs.cr2 ? " = CR2, the fault address" : "");
+	diag_fact(ctx, f, "bad_pointer_register", "%s", op->mem.base_name);
+	diag_fact(ctx, f, "bad_pointer", "0x%llx", (unsigned long long)base);
+}
+
 static void generic_oops(struct diag_ctx *ctx, const struct log_report *r)
 {
 	struct cor_report *rep = ctx->rep;
@@ -176,9 +234,11 @@ static void generic_oops(struct diag_ctx *ctx, const struct log_report *r)
 	struct cor_finding *f = diag_finding(ctx, "oops", COR_SEV_CRITICAL, "%s", r->headline);
 	if (r->has_ctx)
 		diag_evidence(ctx, f, "CPU %d, task %s (pid %d)", r->cpu, r->comm, r->pid);
-	if (r->regs.valid)
+	if (r->regs.valid) {
 		diag_evidence(ctx, f, "RIP: %s  CR2: %016llx", r->regs.rip_sym,
 			      (unsigned long long)r->regs.cr2);
+		faulting_insn(ctx, r, f);
+	}
 	diag_frames_from_log(ctx, r, 5, f);
 	diag_set(ctx, &rep->summary, "Kernel oops: %s, in %s (task %s, pid %d, CPU %d).",
 		 r->headline, r->regs.rip_sym[0] ? r->regs.rip_sym : "an unknown function", r->comm,

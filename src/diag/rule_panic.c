@@ -45,6 +45,8 @@ static const struct panic_class classes[] = {
 	{"NMI: Not continuing", "nmi"},			     /* arch/x86/kernel/nmi.c */
 	{"NMI IOCK error", "nmi"},
 	{"Fatal exception", "oops"},			     /* arch/x86/kernel/dumpstack.c */
+	{"panic_on_warn set", "warning"},		     /* kernel/panic.c check_panic_on_warn */
+	{"Oops - BUG", "oops"},
 	{"Out of memory", "out of memory"},		     /* mm/oom_kill.c */
 	{"System is deadlocked on memory", "out of memory"},
 	{"RCU Stall", "rcu stall"},			     /* kernel/rcu/tree_stall.h */
