@@ -33,7 +33,9 @@ int cor_cmd_sys(struct cor_cli *cli, int argc, char **argv)
 		return cor_cli_fail(err);
 	struct cor_dump *dump = cor_program_dump(cli->prog);
 	FILE *o = cli->out;
-	fprintf(o, "      KERNEL: %s\n", cli->vmlinux ? cli->vmlinux : "(none: symbols and types from the dump)");
+	fprintf(o, "      KERNEL: %s%s\n",
+		cli->vmlinux ? cli->vmlinux : "(none: symbols and types from the dump)",
+		si.has_tainted && si.tainted_mask ? "  [TAINTED]" : "");
 	fprintf(o, "    DUMPFILE: %s  [%s%s]\n", cli->dump_path, cor_dump_format_name(dump),
 		cor_dump_is_incomplete(dump) ? ", INCOMPLETE" : "");
 	if (cor_dump_is_incomplete(dump))
@@ -47,10 +49,23 @@ int cor_cmd_sys(struct cor_cli *cli, int argc, char **argv)
 		strftime(date, sizeof(date), "%a %b %e %H:%M:%S %Z %Y", localtime_r(&t, &tm));
 		fprintf(o, "        DATE: %s\n", date);
 	}
+	if (si.has_uptime) {
+		char up[64];
+		cor_sysinfo_format_uptime(si.uptime_sec, up, sizeof(up));
+		fprintf(o, "      UPTIME: %s\n", up);
+	}
+	if (si.has_loadavg) {
+		char load[64];
+		cor_sysinfo_format_loadavg(si.avenrun, load, sizeof(load));
+		fprintf(o, "LOAD AVERAGE: %s\n", load);
+	}
 	fprintf(o, "    NODENAME: %s\n", si.nodename);
 	fprintf(o, "     RELEASE: %s\n", si.release);
 	fprintf(o, "     VERSION: %s\n", si.version);
-	fprintf(o, "     MACHINE: %s\n", si.machine);
+	if (si.cpu_mhz)
+		fprintf(o, "     MACHINE: %s  (%u Mhz)\n", si.machine, si.cpu_mhz);
+	else
+		fprintf(o, "     MACHINE: %s\n", si.machine);
 	if (si.memory_bytes) {
 		char mem[32];
 		format_memory(mem, sizeof(mem), si.memory_bytes);

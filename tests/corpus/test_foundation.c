@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Corpus tests of the foundation (issue 2): on every real dump, `log` equals
 // the reference dmesg (makedumpfile --dump-dmesg) byte for byte modulo
-// trailing blanks, and `sys` gives crash's RELEASE, CPUS, MEMORY and PANIC.
+// trailing blanks, and `sys` gives crash's RELEASE, CPUS, MEMORY, PANIC, DATE,
+// UPTIME, LOAD AVERAGE, MACHINE (with Mhz) and the KERNEL line's [TAINTED].
 #include <stdlib.h>
 #include <string.h>
 
@@ -51,8 +52,9 @@ COR_TEST(corpus_sys_matches_crash)
 {
 	struct corpus_dump dumps[MAX_DUMPS];
 	int n = corpus_dumps(t, dumps, MAX_DUMPS);
-	static const char *const fields[] = {"RELEASE", "CPUS", "MEMORY", "PANIC", "VERSION",
-					     "NODENAME", "DATE"};
+	static const char *const fields[] = {"RELEASE", "CPUS",	  "MEMORY",  "PANIC",
+					     "VERSION", "NODENAME", "DATE",    "UPTIME",
+					     "MACHINE", "LOAD AVERAGE"};
 	for (int i = 0; i < n; i++) {
 		char *ref = corpus_read(dumps[i].refs, "sys.txt");
 		if (!ref) {
@@ -72,6 +74,14 @@ COR_TEST(corpus_sys_matches_crash)
 				cor_test_fail(t, __FILE__, __LINE__, "%s (%s): sys %s = \"%s\", crash: \"%s\"",
 					      dumps[i].scenario, dumps[i].variant, fields[f], got, want);
 		}
+		/* "KERNEL: PATH  [TAINTED]": the path differs, the flag must not. */
+		bool want_tainted = strstr(corpus_sys_field(ref, "KERNEL"), "[TAINTED]") != NULL;
+		bool got_tainted =
+			strstr(corpus_sys_field(out ? out : "", "KERNEL"), "[TAINTED]") != NULL;
+		if (want_tainted != got_tainted)
+			cor_test_fail(t, __FILE__, __LINE__, "%s (%s): sys KERNEL %s [TAINTED], crash %s",
+				      dumps[i].scenario, dumps[i].variant, got_tainted ? "has" : "lacks",
+				      want_tainted ? "has it" : "does not");
 		free(out);
 		free(ref);
 	}
