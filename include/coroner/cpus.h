@@ -65,7 +65,9 @@ enum cor_cpu_source {
 	COR_CPU_SRC_DUMP_NOTE,
 	/** QEMU dump-guest-memory notes (CPU from the note's vCPU index). */
 	COR_CPU_SRC_QEMU,
-	/** An NT_PRSTATUS note mapped by position only (no symbols to check it). */
+	/** An NT_PRSTATUS note whose saved RSP lies on this CPU's stacks (no crash_notes). */
+	COR_CPU_SRC_NOTE_STACK,
+	/** An NT_PRSTATUS note mapped by position only (one note per CPU, nothing else to go on). */
 	COR_CPU_SRC_NOTE_ORDER,
 };
 
@@ -107,6 +109,15 @@ struct cor_error *cor_program_per_cpu_addr(struct cor_program *prog, const char 
  */
 struct cor_error *cor_program_cpu_state(struct cor_program *prog, unsigned cpu,
 					struct cor_cpu_state *ret) COR_MUST_CHECK;
+/**
+ * Like cor_program_cpu_state(), from the dump's NT_PRSTATUS notes alone
+ * (without the crash_notes buffers in memory): a note goes to the CPU on
+ * whose stacks its saved RSP lies, else (no stacks known) by position when
+ * there is one note per CPU. For cross-checks, and dumps whose per-cpu
+ * memory is missing.
+ */
+struct cor_error *cor_program_cpu_state_from_notes(struct cor_program *prog, unsigned cpu,
+						   struct cor_cpu_state *ret) COR_MUST_CHECK;
 /** The CPU that crashed; NOT_FOUND when none did (a dump of a live hang). */
 struct cor_error *cor_program_crashing_cpu(struct cor_program *prog, unsigned *ret)
 	COR_MUST_CHECK;

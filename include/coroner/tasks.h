@@ -42,8 +42,10 @@ struct cor_task {
 	uint64_t stack;
 	/** mm_struct, 0 for kernel threads. */
 	uint64_t mm;
-	/** Resident pages (file + anon + shmem) and virtual size in pages (total_vm). */
+	/** Resident pages as crash counts them (file + anon; no shmem) and virtual size (total_vm). */
 	uint64_t rss_pages, vm_pages;
+	/** This thread's RSS pages not yet folded into its mm (SPLIT_RSS_COUNTING). */
+	int64_t rss_delta;
 	/** sched_info.last_arrival (ns of rq clock), if present. */
 	bool has_last_arrival;
 	uint64_t last_arrival;

@@ -18,6 +18,7 @@
 #include "coroner/cpus.h"
 #include "coroner/dump.h"
 #include "coroner/program.h"
+#include "coroner/stack.h"
 #include "coroner/symbols.h"
 #include "coroner/types.h"
 #include "kernel/internal.h"
@@ -69,6 +70,8 @@ const char *cor_cpu_source_name(enum cor_cpu_source src)
 		return "NT_PRSTATUS";
 	case COR_CPU_SRC_QEMU:
 		return "QEMU";
+	case COR_CPU_SRC_NOTE_STACK:
+		return "NT_PRSTATUS (by stack pointer)";
 	case COR_CPU_SRC_NOTE_ORDER:
 		return "NT_PRSTATUS (by position)";
 	}
@@ -262,6 +265,54 @@ static void from_qemu(struct cor_program *prog, unsigned cpu, struct cor_cpu_sta
 	}
 }
 
+/*
+ * Without the crash_notes buffers: the note whose saved RSP lies on one of
+ * this CPU's stacks (its exception and IRQ stacks, its current task's stack)
+ * (exactly one note). A CPU that saved nothing matches no note. Returns 1
+ * (found), 0 (no note for this CPU), -1 (the CPU's stacks are unknown).
+ */
+static int from_stack(struct cor_program *prog, unsigned cpu, struct cor_cpu_state *st)
+{
+	struct cor_stack_range mine[16];
+	size_t nmine = 0;
+	struct cor_error *err = cor_program_stacks(prog, cpu, st->task, mine, 16, &nmine);
+	if (err || nmine == 0) {
+		cor_error_destroy(err);
+		return -1; /* no per-cpu stacks known: cannot tell */
+	}
+	int found = 0;
+	for (size_t i = 0;; i++) {
+		const struct cor_dump_note *note = nth_prstatus(prog, i);
+		if (!note)
+			break;
+		struct cor_regs regs;
+		int64_t pid;
+		if ((err = cor_prstatus_parse_mem(note->desc, note->descsz, &regs, &pid))) {
+			cor_error_destroy(err);
+			continue;
+		}
+		uint64_t sp = regs.r[COR_CPU_REG_SP];
+		for (size_t k = 0; k < nmine; k++) {
+			/* The page below a stack is its guard: an overflowed
+			 * stack's RSP (kernel/fork.c vmap stacks). */
+			if (sp + 4096 >= mine[k].lo && sp < mine[k].hi) {
+				if (found++ == 0) {
+					st->regs = regs;
+					st->note_pid = pid;
+				}
+				break;
+			}
+		}
+	}
+	if (found != 1) {
+		memset(&st->regs, 0, sizeof(st->regs));
+		st->note_pid = -1;
+		return 0;
+	}
+	st->source = COR_CPU_SRC_NOTE_STACK;
+	return 1;
+}
+
 static void read_rq_tasks(struct cor_program *prog, unsigned cpu, struct cor_cpu_state *st)
 {
 	uint64_t rq, off_curr, off_idle;
@@ -277,8 +328,8 @@ static void read_rq_tasks(struct cor_program *prog, unsigned cpu, struct cor_cpu
 	cor_error_destroy(err);
 }
 
-struct cor_error *cor_program_cpu_state(struct cor_program *prog, unsigned cpu,
-					struct cor_cpu_state *ret)
+static struct cor_error *cpu_state(struct cor_program *prog, unsigned cpu, bool use_buffers,
+				   struct cor_cpu_state *ret)
 {
 	unsigned n;
 	struct cor_error *err = cor_program_num_cpus(prog, &n);
@@ -289,12 +340,14 @@ struct cor_error *cor_program_cpu_state(struct cor_program *prog, unsigned cpu,
 	struct cor_cpu_state st = {.cpu = cpu, .note_pid = -1};
 	bool qemu;
 	size_t notes = count_prstatus(prog, &qemu);
-	if (qemu) {
+	if (qemu)
 		from_qemu(prog, cpu, &st);
-	} else if (!from_crash_notes(prog, cpu, &st) && notes == n) {
-		/* No crash_notes to check against (no symbols): one note per CPU,
-		 * in CPU order, is what the capture kernel writes when every CPU
-		 * answered; with fewer notes than CPUs the mapping is unknown. */
+	read_rq_tasks(prog, cpu, &st);
+	if (!qemu && !(use_buffers && from_crash_notes(prog, cpu, &st)) &&
+	    from_stack(prog, cpu, &st) < 0 && notes == n) {
+		/* Nothing to check against: one note per CPU, in CPU order, is
+		 * what the capture kernel writes when every CPU answered; with
+		 * fewer notes than CPUs the mapping is unknown (NONE). */
 		const struct cor_dump_note *note = nth_prstatus(prog, cpu);
 		if (note && !cor_prstatus_parse_mem(note->desc, note->descsz, &st.regs,
 						    &st.note_pid))
@@ -305,7 +358,18 @@ struct cor_error *cor_program_cpu_state(struct cor_program *prog, unsigned cpu,
 	if (!err)
 		st.crashing = crashing == cpu;
 	cor_error_destroy(err);
-	read_rq_tasks(prog, cpu, &st);
 	*ret = st;
 	return NULL;
+}
+
+struct cor_error *cor_program_cpu_state(struct cor_program *prog, unsigned cpu,
+					struct cor_cpu_state *ret)
+{
+	return cpu_state(prog, cpu, true, ret);
+}
+
+struct cor_error *cor_program_cpu_state_from_notes(struct cor_program *prog, unsigned cpu,
+						   struct cor_cpu_state *ret)
+{
+	return cpu_state(prog, cpu, false, ret);
 }

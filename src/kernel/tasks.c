@@ -95,7 +95,9 @@ static void read_mm(struct cor_program *prog, struct cor_task *t)
 		cor_error_destroy(err);
 		return;
 	}
-	static const char *const counters[] = {"MM_FILEPAGES", "MM_ANONPAGES", "MM_SHMEMPAGES"};
+	/* RSS as crash's ps counts it (memory.c get_task_mem_usage()): file +
+	 * anon pages; /proc's VmRSS also adds MM_SHMEMPAGES. */
+	static const char *const counters[] = {"MM_FILEPAGES", "MM_ANONPAGES"};
 	for (size_t i = 0; i < COR_ARRAY_SIZE(counters); i++) {
 		int64_t idx;
 		if ((err = cor_program_enum_value(prog, counters[i], &idx))) {
@@ -107,6 +109,35 @@ static void read_mm(struct cor_program *prog, struct cor_task *t)
 		if (!cor_program_read_u64(prog, t->mm + off + 8 * (uint64_t)idx, &v) &&
 		    (int64_t)v > 0)
 			t->rss_pages += v;
+		/* SPLIT_RSS_COUNTING (6.1 include/linux/mm_types_task.h): each
+		 * thread's not yet folded-in deltas, task->rss_stat.count[] (int). */
+		uint64_t toff;
+		struct cor_error *e2 =
+			member(prog, "struct task_struct", "rss_stat.count", &toff);
+		uint32_t d;
+		if (!e2 && !cor_program_read_u32(prog, t->addr + toff + 4 * (uint64_t)idx, &d))
+			t->rss_delta += (int32_t)d;
+		cor_error_destroy(e2);
+	}
+}
+
+/* Adds the threads' RSS deltas to every task of their mm (crash's ps does). */
+static void fold_rss_deltas(struct cor_task_list *list)
+{
+	for (size_t i = 0; i < list->tasks.len; i++) {
+		struct cor_task *t = cor_vec_at(&list->tasks, i);
+		if (!t->mm)
+			continue;
+		int64_t sum = 0;
+		for (size_t j = 0; j < list->tasks.len; j++) {
+			const struct cor_task *u = cor_vec_at(&list->tasks, j);
+			if (u->mm == t->mm)
+				sum += u->rss_delta;
+		}
+		if (sum < 0 && (uint64_t)-sum > t->rss_pages)
+			t->rss_pages = 0;
+		else
+			t->rss_pages = (uint64_t)((int64_t)t->rss_pages + sum);
 	}
 }
 
@@ -344,6 +375,7 @@ struct cor_error *cor_program_tasks(struct cor_program *prog, struct cor_task_li
 	if (!e && !(e = cor_program_read_u64(prog, tr.addr, &v)))
 		ret->totalram_pages = v;
 	cor_error_destroy(e);
+	fold_rss_deltas(ret);
 	if (ret->tasks.len)
 		qsort(ret->tasks.data, ret->tasks.len, sizeof(struct cor_task), cmp_task);
 	return NULL;
