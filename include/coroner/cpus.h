@@ -67,7 +67,8 @@ enum cor_cpu_source {
 	COR_CPU_SRC_QEMU,
 	/** An NT_PRSTATUS note whose saved RSP lies on this CPU's stacks (no crash_notes). */
 	COR_CPU_SRC_NOTE_STACK,
-	/** An NT_PRSTATUS note mapped by position only (one note per CPU, nothing else to go on). */
+	/** An NT_PRSTATUS note mapped by position only (one note per CPU, nothing else to go on).
+	 */
 	COR_CPU_SRC_NOTE_ORDER,
 };
 
@@ -101,8 +102,8 @@ struct cor_error *cor_program_num_cpus(struct cor_program *prog, unsigned *ret) 
 struct cor_error *cor_program_per_cpu_offset(struct cor_program *prog, unsigned cpu,
 					     uint64_t *ret) COR_MUST_CHECK;
 /** Address of per-cpu variable @p name on @p cpu. */
-struct cor_error *cor_program_per_cpu_addr(struct cor_program *prog, const char *name,
-					   unsigned cpu, uint64_t *ret) COR_MUST_CHECK;
+struct cor_error *cor_program_per_cpu_addr(struct cor_program *prog, const char *name, unsigned cpu,
+					   uint64_t *ret) COR_MUST_CHECK;
 /**
  * The state of @p cpu (0 <= cpu < num_cpus). A CPU without saved
  * registers is not an error: source is COR_CPU_SRC_NONE.
@@ -119,8 +120,7 @@ struct cor_error *cor_program_cpu_state(struct cor_program *prog, unsigned cpu,
 struct cor_error *cor_program_cpu_state_from_notes(struct cor_program *prog, unsigned cpu,
 						   struct cor_cpu_state *ret) COR_MUST_CHECK;
 /** The CPU that crashed; NOT_FOUND when none did (a dump of a live hang). */
-struct cor_error *cor_program_crashing_cpu(struct cor_program *prog, unsigned *ret)
-	COR_MUST_CHECK;
+struct cor_error *cor_program_crashing_cpu(struct cor_program *prog, unsigned *ret) COR_MUST_CHECK;
 
 /**
  * Decodes an x86-64 NT_PRSTATUS descriptor (struct elf_prstatus,

@@ -50,7 +50,8 @@ struct cor_stack_range {
 enum cor_orc_format {
 	/** Up to 6.2: sp_reg:4 bp_reg:4 type:2 end:1 (CALL 0, REGS 1, REGS_PARTIAL 2). */
 	COR_ORC_FMT_END_BIT,
-	/** 6.3+: sp_reg:4 bp_reg:4 type:3 signal:1 (UNDEFINED 0, END 1, CALL 2, REGS 3, PARTIAL 4). */
+	/** 6.3+: sp_reg:4 bp_reg:4 type:3 signal:1 (UNDEFINED 0, END 1, CALL 2, REGS 3, PARTIAL 4).
+	 */
 	COR_ORC_FMT_SIGNAL_BIT,
 };
 
@@ -106,8 +107,8 @@ struct cor_orc_table {
  * Checks an ORC table (@p ip_len / 4 == @p orc_len / 6 entries, ips sorted)
  * and fills *@p ret, which borrows @p ip and @p orc. CORRUPT on a bad table.
  */
-struct cor_error *cor_orc_parse_mem(const void *ip, size_t ip_len, const void *orc,
-				    size_t orc_len, uint64_t ip_addr, enum cor_orc_format fmt,
+struct cor_error *cor_orc_parse_mem(const void *ip, size_t ip_len, const void *orc, size_t orc_len,
+				    uint64_t ip_addr, enum cor_orc_format fmt,
 				    struct cor_orc_table *ret) COR_MUST_CHECK;
 /** Decodes the 6-byte entry at @p raw. */
 void cor_orc_decode(const uint8_t *raw, enum cor_orc_format fmt, struct cor_orc_entry *ret);
@@ -222,15 +223,15 @@ struct cor_error *cor_unwind(const struct cor_unwind_ops *ops, void *arg,
  * COR_FRAME_SCAN frame (at most @p max_frames), like crash's `bt -t`.
  */
 struct cor_error *cor_stack_scan(const struct cor_unwind_ops *ops, void *arg, uint64_t lo,
-				 uint64_t hi, unsigned max_frames, struct cor_backtrace *bt)
-	COR_MUST_CHECK;
+				 uint64_t hi, unsigned max_frames,
+				 struct cor_backtrace *bt) COR_MUST_CHECK;
 
 /* ---- on a program -------------------------------------------------------- */
 
 /** The stacks of @p cpu (exception stacks, IRQ stack) and of @p task (0: none). */
 struct cor_error *cor_program_stacks(struct cor_program *prog, unsigned cpu, uint64_t task,
-				     struct cor_stack_range *ret, size_t max, size_t *num_ret)
-	COR_MUST_CHECK;
+				     struct cor_stack_range *ret, size_t max,
+				     size_t *num_ret) COR_MUST_CHECK;
 
 /** Text scan of @p stack (crash's `bt -t`): symbolized COR_FRAME_SCAN frames into @p bt. */
 struct cor_error *cor_program_stack_scan(struct cor_program *prog,

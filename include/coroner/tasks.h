@@ -42,7 +42,8 @@ struct cor_task {
 	uint64_t stack;
 	/** mm_struct, 0 for kernel threads. */
 	uint64_t mm;
-	/** Resident pages as crash counts them (file + anon; no shmem) and virtual size (total_vm). */
+	/** Resident pages as crash counts them (file + anon; no shmem) and virtual size (total_vm).
+	 */
 	uint64_t rss_pages, vm_pages;
 	/** This thread's RSS pages not yet folded into its mm (SPLIT_RSS_COUNTING). */
 	int64_t rss_delta;
@@ -74,8 +75,8 @@ struct cor_error *cor_program_task_read(struct cor_program *prog, uint64_t addr,
  * A corrupt list is not an error: the walk keeps what it found and says
  * why in ret->warning.
  */
-struct cor_error *cor_program_tasks(struct cor_program *prog, struct cor_task_list *ret)
-	COR_MUST_CHECK;
+struct cor_error *cor_program_tasks(struct cor_program *prog,
+				    struct cor_task_list *ret) COR_MUST_CHECK;
 /** Frees a task list. */
 void cor_task_list_deinit(struct cor_task_list *list);
 /**

@@ -11,18 +11,19 @@
 #include "coroner/stack.h"
 #include "coroner/symbols.h"
 #include "coroner/tasks.h"
+#include "coroner/types.h"
 
 #define BT_FRAMES 256
 
 static void print_regs(FILE *out, const struct cor_regs *r, bool orig_ax)
 {
 	static const enum cor_cpu_reg rows[][3] = {
-		{COR_CPU_REG_IP, COR_CPU_REG_SP, COR_CPU_REG_FLAGS},
-		{COR_CPU_REG_AX, COR_CPU_REG_BX, COR_CPU_REG_CX},
-		{COR_CPU_REG_DX, COR_CPU_REG_SI, COR_CPU_REG_DI},
-		{COR_CPU_REG_BP, COR_CPU_REG_R8, COR_CPU_REG_R9},
-		{COR_CPU_REG_R10, COR_CPU_REG_R11, COR_CPU_REG_R12},
-		{COR_CPU_REG_R13, COR_CPU_REG_R14, COR_CPU_REG_R15},
+	    {COR_CPU_REG_IP, COR_CPU_REG_SP, COR_CPU_REG_FLAGS},
+	    {COR_CPU_REG_AX, COR_CPU_REG_BX, COR_CPU_REG_CX},
+	    {COR_CPU_REG_DX, COR_CPU_REG_SI, COR_CPU_REG_DI},
+	    {COR_CPU_REG_BP, COR_CPU_REG_R8, COR_CPU_REG_R9},
+	    {COR_CPU_REG_R10, COR_CPU_REG_R11, COR_CPU_REG_R12},
+	    {COR_CPU_REG_R13, COR_CPU_REG_R14, COR_CPU_REG_R15},
 	};
 	for (size_t i = 0; i < COR_ARRAY_SIZE(rows); i++) {
 		fprintf(out, "   ");
@@ -31,8 +32,8 @@ static void print_regs(FILE *out, const struct cor_regs *r, bool orig_ax)
 			if (g == COR_CPU_REG_FLAGS)
 				fprintf(out, "  %s: %08" PRIx64, cor_cpu_reg_name(g), r->r[g]);
 			else
-				fprintf(out, "%s%3s: %016" PRIx64, j ? "  " : " ", cor_cpu_reg_name(g),
-					r->r[g]);
+				fprintf(out, "%s%3s: %016" PRIx64, j ? "  " : " ",
+					cor_cpu_reg_name(g), r->r[g]);
 		}
 		fprintf(out, "\n");
 	}
@@ -47,7 +48,8 @@ static void print_exception(struct cor_cli *cli, const struct cor_regs *r, bool 
 {
 	if (!user) {
 		char sym[192];
-		if (!cor_program_format_addr(cli->prog, r->r[COR_CPU_REG_IP], false, sym, sizeof(sym)))
+		if (!cor_program_format_addr(cli->prog, r->r[COR_CPU_REG_IP], false, sym,
+					     sizeof(sym)))
 			snprintf(sym, sizeof(sym), "unknown or invalid address");
 		fprintf(cli->out, "    [exception RIP: %s]\n", sym);
 	}
@@ -75,8 +77,23 @@ static void print_frame_data(struct cor_cli *cli, const struct cor_frame *f,
 	}
 }
 
+/* crash's bt -l: the source line under each frame (of the call, for a return address). */
+static void print_line(struct cor_cli *cli, const struct cor_frame *f)
+{
+	const char *file;
+	int line;
+	bool ret_addr = f->how != COR_FRAME_REGS_START && f->how != COR_FRAME_EXCEPTION;
+	struct cor_error *err =
+	    cor_program_source_line(cli->prog, f->pc - (ret_addr ? 1 : 0), &file, &line);
+	if (err) {
+		cor_error_destroy(err);
+		return;
+	}
+	fprintf(cli->out, "    %s: %d\n", file, line);
+}
+
 static void print_backtrace(struct cor_cli *cli, const struct cor_backtrace *bt, size_t first,
-			    bool frame_data)
+			    unsigned flags)
 {
 	size_t num = 0;
 	for (size_t i = first; i < bt->frames.len; i++) {
@@ -92,9 +109,11 @@ static void print_backtrace(struct cor_cli *cli, const struct cor_backtrace *bt,
 			num < 10 ? " " : "", num, f->sp, f->how == COR_FRAME_SCAN ? "? " : "", sym,
 			f->pc, mod ? mod : "");
 		num++;
-		if (frame_data)
-			print_frame_data(cli, f,
-					 i + 1 < bt->frames.len ? cor_backtrace_frame(bt, i + 1) : NULL);
+		if (flags & COR_BT_LINES)
+			print_line(cli, f);
+		if (flags & COR_BT_FRAME_DATA)
+			print_frame_data(
+			    cli, f, i + 1 < bt->frames.len ? cor_backtrace_frame(bt, i + 1) : NULL);
 		if (f->has_regs)
 			print_exception(cli, &f->regs, f->user_regs, true);
 	}
@@ -109,15 +128,16 @@ static void print_header(struct cor_cli *cli, const struct cor_task *t, int cpu)
 }
 
 struct bt_opts {
-	bool all, frame_data, text;
+	bool all;
+	unsigned flags;
 };
 
 static int text_scan(struct cor_cli *cli, int cpu, uint64_t task)
 {
 	struct cor_stack_range st[16];
 	size_t n = 0;
-	struct cor_error *err = cor_program_stacks(cli->prog, cpu < 0 ? 0 : (unsigned)cpu, task, st,
-						   16, &n);
+	struct cor_error *err =
+	    cor_program_stacks(cli->prog, cpu < 0 ? 0 : (unsigned)cpu, task, st, 16, &n);
 	if (err)
 		return cor_cli_fail(err);
 	for (size_t i = 0; i < n; i++) {
@@ -143,17 +163,17 @@ static int text_scan(struct cor_cli *cli, int cpu, uint64_t task)
 }
 
 /* Backtrace of @t (active on @cpu when cpu >= 0). */
-int cor_cli_bt_task(struct cor_cli *cli, const struct cor_task *t, int cpu, bool frame_data,
-		    bool text)
+int cor_cli_bt_task(struct cor_cli *cli, const struct cor_task *t, int cpu, unsigned flags)
 {
 	print_header(cli, t, cpu >= 0 ? cpu : t->cpu);
-	if (text)
+	if (flags & COR_BT_TEXT)
 		return text_scan(cli, cpu, t->addr);
 	struct cor_backtrace bt;
 	cor_backtrace_init(&bt);
 	struct cor_bt_options o = {.max_frames = BT_FRAMES};
-	struct cor_error *err = cpu >= 0 ? cor_program_backtrace_cpu(cli->prog, (unsigned)cpu, &o, &bt)
-					 : cor_program_backtrace_task(cli->prog, t->addr, &o, &bt);
+	struct cor_error *err = cpu >= 0
+				    ? cor_program_backtrace_cpu(cli->prog, (unsigned)cpu, &o, &bt)
+				    : cor_program_backtrace_task(cli->prog, t->addr, &o, &bt);
 	if (err) {
 		fprintf(cli->out, "    (no backtrace: %s)\n", err->message);
 		cor_error_destroy(err);
@@ -170,7 +190,7 @@ int cor_cli_bt_task(struct cor_cli *cli, const struct cor_task *t, int cpu, bool
 		cor_error_destroy(err);
 		first = 1;
 	}
-	print_backtrace(cli, &bt, first, frame_data);
+	print_backtrace(cli, &bt, first, flags);
 	cor_backtrace_deinit(&bt);
 	return 0;
 }
@@ -195,7 +215,7 @@ static int bt_cpu(struct cor_cli *cli, const struct cor_task_list *list, unsigne
 		fprintf(cli->out, "CPU %u: no active task found\n", cpu);
 		return 0;
 	}
-	return cor_cli_bt_task(cli, t, (int)cpu, o->frame_data, o->text);
+	return cor_cli_bt_task(cli, t, (int)cpu, o->flags);
 }
 
 static int bt_target(struct cor_cli *cli, const struct cor_task_list *list, const char *arg,
@@ -221,7 +241,7 @@ static int bt_target(struct cor_cli *cli, const struct cor_task_list *list, cons
 		if (a && a->addr == t->addr)
 			cpu = t->cpu;
 	}
-	return cor_cli_bt_task(cli, t, cpu, o->frame_data, o->text);
+	return cor_cli_bt_task(cli, t, cpu, o->flags);
 }
 
 int cor_cmd_bt(struct cor_cli *cli, int argc, char **argv)
@@ -235,16 +255,20 @@ int cor_cmd_bt(struct cor_cli *cli, int argc, char **argv)
 			o.all = true;
 			break;
 		case 'f':
-			o.frame_data = true;
+			o.flags |= COR_BT_FRAME_DATA;
 			break;
 		case 't':
-			o.text = true;
+			o.flags |= COR_BT_TEXT;
 			break;
 		case 'l':
-			return cor_cli_fail(cor_error_create(
-				COR_ERR_UNSUPPORTED, "bt -l (source lines) is not implemented yet"));
+			if (!cli->vmlinux)
+				return cor_cli_fail(
+				    cor_error_create(COR_ERR_UNSUPPORTED,
+						     "bt -l needs the DWARF vmlinux (-k VMLINUX)"));
+			o.flags |= COR_BT_LINES;
+			break;
 		default:
-			return cor_cli_usage("bt", "usage: bt [-a] [-f] [-t] [PID|TASK]");
+			return cor_cli_usage("bt", "usage: bt [-a] [-f] [-l] [-t] [PID|TASK]");
 		}
 	}
 	struct cor_task_list list;

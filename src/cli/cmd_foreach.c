@@ -13,8 +13,17 @@ int cor_cmd_foreach(struct cor_cli *cli, int argc, char **argv)
 	if (i < argc && strlen(argv[i]) == 2 && strcmp(argv[i], "bt") != 0)
 		state = argv[i++];
 	if (i >= argc || strcmp(argv[i], "bt") != 0)
-		return cor_cli_usage("foreach", "usage: foreach [RU|IN|UN|ID|...] bt [-f]");
-	bool frame_data = i + 1 < argc && strcmp(argv[i + 1], "-f") == 0;
+		return cor_cli_usage("foreach", "usage: foreach [RU|IN|UN|ID|...] bt [-f] [-l]");
+	unsigned flags = 0;
+	for (int a = i + 1; a < argc; a++) {
+		if (strcmp(argv[a], "-f") == 0)
+			flags |= COR_BT_FRAME_DATA;
+		else if (strcmp(argv[a], "-l") == 0)
+			flags |= COR_BT_LINES;
+		else
+			return cor_cli_usage("foreach",
+					     "usage: foreach [RU|IN|UN|ID|...] bt [-f] [-l]");
+	}
 	struct cor_task_list list;
 	struct cor_error *err = cor_program_tasks(cli->prog, &list);
 	if (err)
@@ -27,7 +36,7 @@ int cor_cmd_foreach(struct cor_cli *cli, int argc, char **argv)
 		if (!first)
 			fprintf(cli->out, "\n");
 		first = false;
-		cor_cli_bt_task(cli, t, t->active ? t->cpu : -1, frame_data, false);
+		cor_cli_bt_task(cli, t, t->active ? t->cpu : -1, flags);
 	}
 	cor_task_list_deinit(&list);
 	return 0;

@@ -13,7 +13,8 @@ int cor_cmd_ps(struct cor_cli *cli, int argc, char **argv)
 	struct cor_error *err = cor_program_tasks(cli->prog, &list);
 	if (err)
 		return cor_cli_fail(err);
-	fprintf(cli->out, "      PID    PPID  CPU       TASK        ST  %%MEM      VSZ      RSS  COMM\n");
+	fprintf(cli->out,
+		"      PID    PPID  CPU       TASK        ST  %%MEM      VSZ      RSS  COMM\n");
 	for (size_t i = 0; i < list.tasks.len; i++) {
 		const struct cor_task *t = cor_vec_at(&list.tasks, i);
 		if (argc > 1) { /* filters: PID, TASK or COMM */
@@ -28,12 +29,13 @@ int cor_cmd_ps(struct cor_cli *cli, int argc, char **argv)
 			if (!match)
 				continue;
 		}
-		double mem = list.totalram_pages ? 100.0 * (double)t->rss_pages /
-							   (double)list.totalram_pages
-						 : 0.0;
+		double mem = list.totalram_pages
+				 ? 100.0 * (double)t->rss_pages / (double)list.totalram_pages
+				 : 0.0;
 		char comm[24];
 		snprintf(comm, sizeof(comm), t->mm ? "%s" : "[%s]", t->comm);
-		fprintf(cli->out, "%c%8d%8d%4d  %016" PRIx64 "  %s  %4.1f%9" PRIu64 "%9" PRIu64 "  %s\n",
+		fprintf(cli->out,
+			"%c%8d%8d%4d  %016" PRIx64 "  %s  %4.1f%9" PRIu64 "%9" PRIu64 "  %s\n",
 			t->active ? '>' : ' ', t->pid, t->ppid, t->cpu, t->addr, t->st, mem,
 			t->vm_pages * 4, t->rss_pages * 4, comm);
 	}

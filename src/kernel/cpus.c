@@ -30,28 +30,29 @@
  * 27 registers; 336 bytes in all. A userspace ABI: stable across versions. */
 #define PRSTATUS_PID_OFF 32
 #define PRSTATUS_REG_OFF 112
-#define PRSTATUS_NREGS 27
-#define PRSTATUS_SIZE 336
+#define PRSTATUS_NREGS	 27
+#define PRSTATUS_SIZE	 336
 /* The per-cpu note buffer: Elf64_Nhdr (12 bytes) + "CORE\0" padded to 8. */
 #define CRASH_NOTE_DESC_OFF 20
-#define MAX_CPUS 8192
+#define MAX_CPUS	    8192
 
 /* user_regs_struct order (asm/user_64.h). */
 static const enum cor_cpu_reg user_regs_order[] = {
-	COR_CPU_REG_R15, COR_CPU_REG_R14, COR_CPU_REG_R13, COR_CPU_REG_R12, COR_CPU_REG_BP,	   COR_CPU_REG_BX,
-	COR_CPU_REG_R11, COR_CPU_REG_R10, COR_CPU_REG_R9,  COR_CPU_REG_R8,  COR_CPU_REG_AX,	   COR_CPU_REG_CX,
-	COR_CPU_REG_DX,  COR_CPU_REG_SI,  COR_CPU_REG_DI,  COR_CPU_REG_ORIG_AX, COR_CPU_REG_IP, COR_CPU_REG_CS,
-	COR_CPU_REG_FLAGS, COR_CPU_REG_SP, COR_CPU_REG_SS,
+    COR_CPU_REG_R15,	 COR_CPU_REG_R14, COR_CPU_REG_R13, COR_CPU_REG_R12,   COR_CPU_REG_BP,
+    COR_CPU_REG_BX,	 COR_CPU_REG_R11, COR_CPU_REG_R10, COR_CPU_REG_R9,    COR_CPU_REG_R8,
+    COR_CPU_REG_AX,	 COR_CPU_REG_CX,  COR_CPU_REG_DX,  COR_CPU_REG_SI,    COR_CPU_REG_DI,
+    COR_CPU_REG_ORIG_AX, COR_CPU_REG_IP,  COR_CPU_REG_CS,  COR_CPU_REG_FLAGS, COR_CPU_REG_SP,
+    COR_CPU_REG_SS,
 };
 
 static const char *const reg_names[COR_CPU_REG_NUM] = {
-	[COR_CPU_REG_AX] = "RAX",	   [COR_CPU_REG_BX] = "RBX",   [COR_CPU_REG_CX] = "RCX",
-	[COR_CPU_REG_DX] = "RDX",	   [COR_CPU_REG_SI] = "RSI",   [COR_CPU_REG_DI] = "RDI",
-	[COR_CPU_REG_BP] = "RBP",	   [COR_CPU_REG_SP] = "RSP",   [COR_CPU_REG_R8] = "R8",
-	[COR_CPU_REG_R9] = "R9",	   [COR_CPU_REG_R10] = "R10",  [COR_CPU_REG_R11] = "R11",
-	[COR_CPU_REG_R12] = "R12",	   [COR_CPU_REG_R13] = "R13",  [COR_CPU_REG_R14] = "R14",
-	[COR_CPU_REG_R15] = "R15",	   [COR_CPU_REG_IP] = "RIP",   [COR_CPU_REG_FLAGS] = "RFLAGS",
-	[COR_CPU_REG_CS] = "CS",	   [COR_CPU_REG_SS] = "SS",	   [COR_CPU_REG_ORIG_AX] = "ORIG_RAX",
+    [COR_CPU_REG_AX] = "RAX",  [COR_CPU_REG_BX] = "RBX",  [COR_CPU_REG_CX] = "RCX",
+    [COR_CPU_REG_DX] = "RDX",  [COR_CPU_REG_SI] = "RSI",  [COR_CPU_REG_DI] = "RDI",
+    [COR_CPU_REG_BP] = "RBP",  [COR_CPU_REG_SP] = "RSP",  [COR_CPU_REG_R8] = "R8",
+    [COR_CPU_REG_R9] = "R9",   [COR_CPU_REG_R10] = "R10", [COR_CPU_REG_R11] = "R11",
+    [COR_CPU_REG_R12] = "R12", [COR_CPU_REG_R13] = "R13", [COR_CPU_REG_R14] = "R14",
+    [COR_CPU_REG_R15] = "R15", [COR_CPU_REG_IP] = "RIP",  [COR_CPU_REG_FLAGS] = "RFLAGS",
+    [COR_CPU_REG_CS] = "CS",   [COR_CPU_REG_SS] = "SS",	  [COR_CPU_REG_ORIG_AX] = "ORIG_RAX",
 };
 
 const char *cor_cpu_reg_name(enum cor_cpu_reg reg)
@@ -144,8 +145,7 @@ struct cor_error *cor_program_num_cpus(struct cor_program *prog, unsigned *ret)
 						   "no dump header, no CPU notes)");
 }
 
-struct cor_error *cor_program_per_cpu_offset(struct cor_program *prog, unsigned cpu,
-					     uint64_t *ret)
+struct cor_error *cor_program_per_cpu_offset(struct cor_program *prog, unsigned cpu, uint64_t *ret)
 {
 	uint64_t base;
 	if (cpu >= MAX_CPUS)
@@ -156,8 +156,8 @@ struct cor_error *cor_program_per_cpu_offset(struct cor_program *prog, unsigned 
 	return err ? cor_error_wrap(err, "reading __per_cpu_offset[%u]", cpu) : NULL;
 }
 
-struct cor_error *cor_program_per_cpu_addr(struct cor_program *prog, const char *name,
-					   unsigned cpu, uint64_t *ret)
+struct cor_error *cor_program_per_cpu_addr(struct cor_program *prog, const char *name, unsigned cpu,
+					   uint64_t *ret)
 {
 	uint64_t addr, off;
 	if (!sym_addr(prog, name, &addr))
@@ -177,8 +177,9 @@ struct cor_error *cor_program_crashing_cpu(struct cor_program *prog, unsigned *r
 	 * native_machine_crash_shutdown() (6.1). */
 	if (sym_addr(prog, "crashing_cpu", &addr) && !cor_program_read_u32(prog, addr, &v)) {
 		if ((int32_t)v < 0)
-			return cor_error_create(COR_ERR_NOT_FOUND, "no CPU crashed (crashing_cpu "
-								   "is -1: not a kdump of a panic)");
+			return cor_error_create(COR_ERR_NOT_FOUND,
+						"no CPU crashed (crashing_cpu "
+						"is -1: not a kdump of a panic)");
 		*ret = v;
 		return NULL;
 	}
@@ -237,8 +238,8 @@ static bool from_crash_notes(struct cor_program *prog, unsigned cpu, struct cor_
 		return false;
 	}
 	st->source = dump_has_note(prog, buf + CRASH_NOTE_DESC_OFF, descsz)
-			     ? COR_CPU_SRC_DUMP_NOTE
-			     : COR_CPU_SRC_CRASH_NOTES;
+			 ? COR_CPU_SRC_DUMP_NOTE
+			 : COR_CPU_SRC_CRASH_NOTES;
 	return true;
 }
 
@@ -251,7 +252,8 @@ static void from_qemu(struct cor_program *prog, unsigned cpu, struct cor_cpu_sta
 			return;
 		struct cor_regs regs;
 		int64_t pid;
-		struct cor_error *err = cor_prstatus_parse_mem(note->desc, note->descsz, &regs, &pid);
+		struct cor_error *err =
+		    cor_prstatus_parse_mem(note->desc, note->descsz, &regs, &pid);
 		if (err) {
 			cor_error_destroy(err);
 			continue;
@@ -349,8 +351,8 @@ static struct cor_error *cpu_state(struct cor_program *prog, unsigned cpu, bool 
 		 * what the capture kernel writes when every CPU answered; with
 		 * fewer notes than CPUs the mapping is unknown (NONE). */
 		const struct cor_dump_note *note = nth_prstatus(prog, cpu);
-		if (note && !cor_prstatus_parse_mem(note->desc, note->descsz, &st.regs,
-						    &st.note_pid))
+		if (note &&
+		    !cor_prstatus_parse_mem(note->desc, note->descsz, &st.regs, &st.note_pid))
 			st.source = COR_CPU_SRC_NOTE_ORDER;
 	}
 	unsigned crashing;

@@ -16,11 +16,11 @@
 #include "kernel/internal.h"
 
 #define MAX_ORC_BYTES (64u << 20)
-#define MAX_MODULES 4096
-#define MAX_STACKS 12
+#define MAX_MODULES   4096
+#define MAX_STACKS    12
 /* The kernel text mapping: no kernel text below it (mem.h). */
 #define COR_X86_START_KERNEL_MAP_TEXT 0xffffffff80000000ull
-#define DEFAULT_THREAD_SIZE 16384 /* arch/x86/include/asm/page_64_types.h, no KASAN */
+#define DEFAULT_THREAD_SIZE	      16384 /* arch/x86/include/asm/page_64_types.h, no KASAN */
 
 struct mod_orc {
 	uint64_t mod, base, size;
@@ -88,7 +88,7 @@ static enum cor_orc_format orc_format(struct cor_program *prog)
 {
 	/* struct orc_entry gained `signal` (and lost `end`) in 6.3. */
 	return cor_program_has_member(prog, "struct orc_entry", "signal") ? COR_ORC_FMT_SIGNAL_BIT
-									   : COR_ORC_FMT_END_BIT;
+									  : COR_ORC_FMT_END_BIT;
 }
 
 /* Reads an ORC table of @num entries: ips at @ip_addr, entries at @orc_addr. */
@@ -142,10 +142,10 @@ static struct cor_error *list_modules(struct cor_program *prog, struct cor_stack
 		return NULL;
 	/* 6.1: module->core_layout {base, size} (include/linux/module.h). */
 	if ((err = cor_program_member_offset(prog, "struct module", "list", &off_list)) ||
-	    (err = cor_program_member_offset(prog, "struct module", "core_layout.base",
-					     &off_base)) ||
-	    (err = cor_program_member_offset(prog, "struct module", "core_layout.size",
-					     &off_size))) {
+	    (err =
+		 cor_program_member_offset(prog, "struct module", "core_layout.base", &off_base)) ||
+	    (err =
+		 cor_program_member_offset(prog, "struct module", "core_layout.size", &off_size))) {
 		cor_error_destroy(err);
 		return NULL;
 	}
@@ -178,7 +178,7 @@ static struct cor_error *list_modules(struct cor_program *prog, struct cor_stack
 			base = size = 0;
 		if (size)
 			c->mods[c->num_mods++] =
-				(struct mod_orc){.mod = mod, .base = base, .size = size};
+			    (struct mod_orc){.mod = mod, .base = base, .size = size};
 		pos = next;
 	}
 	return NULL;
@@ -190,13 +190,13 @@ static void load_layout(struct cor_program *prog, struct cor_stack_cache *c)
 		enum cor_cpu_reg reg;
 		const char *name;
 	} regs[] = {
-		{COR_CPU_REG_R15, "r15"}, {COR_CPU_REG_R14, "r14"},	{COR_CPU_REG_R13, "r13"},
-		{COR_CPU_REG_R12, "r12"}, {COR_CPU_REG_BP, "bp"},	{COR_CPU_REG_BX, "bx"},
-		{COR_CPU_REG_R11, "r11"}, {COR_CPU_REG_R10, "r10"},	{COR_CPU_REG_R9, "r9"},
-		{COR_CPU_REG_R8, "r8"},	  {COR_CPU_REG_AX, "ax"},	{COR_CPU_REG_CX, "cx"},
-		{COR_CPU_REG_DX, "dx"},	  {COR_CPU_REG_SI, "si"},	{COR_CPU_REG_DI, "di"},
-		{COR_CPU_REG_ORIG_AX, "orig_ax"}, {COR_CPU_REG_IP, "ip"}, {COR_CPU_REG_CS, "cs"},
-		{COR_CPU_REG_FLAGS, "flags"}, {COR_CPU_REG_SP, "sp"},	{COR_CPU_REG_SS, "ss"},
+	    {COR_CPU_REG_R15, "r15"},	      {COR_CPU_REG_R14, "r14"}, {COR_CPU_REG_R13, "r13"},
+	    {COR_CPU_REG_R12, "r12"},	      {COR_CPU_REG_BP, "bp"},	{COR_CPU_REG_BX, "bx"},
+	    {COR_CPU_REG_R11, "r11"},	      {COR_CPU_REG_R10, "r10"}, {COR_CPU_REG_R9, "r9"},
+	    {COR_CPU_REG_R8, "r8"},	      {COR_CPU_REG_AX, "ax"},	{COR_CPU_REG_CX, "cx"},
+	    {COR_CPU_REG_DX, "dx"},	      {COR_CPU_REG_SI, "si"},	{COR_CPU_REG_DI, "di"},
+	    {COR_CPU_REG_ORIG_AX, "orig_ax"}, {COR_CPU_REG_IP, "ip"},	{COR_CPU_REG_CS, "cs"},
+	    {COR_CPU_REG_FLAGS, "flags"},     {COR_CPU_REG_SP, "sp"},	{COR_CPU_REG_SS, "ss"},
 	};
 	struct cor_ptregs_layout l;
 	uint64_t size, off;
@@ -265,8 +265,8 @@ static void load_mod_orc(struct cor_program *prog, struct mod_orc *m)
 	struct cor_error *err;
 	m->loaded = true;
 	/* struct mod_arch_specific (arch/x86/include/asm/module.h, UNWINDER_ORC). */
-	if ((err = cor_program_member_offset(prog, "struct module", "arch.orc_unwind_ip",
-					     &off_ip)) ||
+	if ((err =
+		 cor_program_member_offset(prog, "struct module", "arch.orc_unwind_ip", &off_ip)) ||
 	    (err = cor_program_member_offset(prog, "struct module", "arch.orc_unwind", &off_orc)) ||
 	    (err = cor_program_member_offset(prog, "struct module", "arch.num_orcs", &off_num))) {
 		cor_error_destroy(err);
@@ -343,10 +343,10 @@ static bool ctx_is_text(void *arg, uint64_t ip)
 }
 
 static const struct cor_unwind_ops ctx_ops = {
-	.read = ctx_read,
-	.find_orc = ctx_find_orc,
-	.stack_of = ctx_stack_of,
-	.is_text = ctx_is_text,
+    .read = ctx_read,
+    .find_orc = ctx_find_orc,
+    .stack_of = ctx_stack_of,
+    .is_text = ctx_is_text,
 };
 
 static void add_stack(struct ctx *x, enum cor_stack_kind kind, uint64_t lo, uint64_t hi)
@@ -361,9 +361,9 @@ static void cpu_stacks(struct ctx *x, unsigned cpu)
 		enum cor_stack_kind kind;
 		const char *member;
 	} est[] = {
-		{COR_STACK_NMI, "NMI_stack"}, {COR_STACK_MCE, "MCE_stack"},
-		{COR_STACK_DB, "DB_stack"},   {COR_STACK_DF, "DF_stack"},
-		{COR_STACK_VC, "VC_stack"},   {COR_STACK_VC2, "VC2_stack"},
+	    {COR_STACK_NMI, "NMI_stack"}, {COR_STACK_MCE, "MCE_stack"},
+	    {COR_STACK_DB, "DB_stack"},	  {COR_STACK_DF, "DF_stack"},
+	    {COR_STACK_VC, "VC_stack"},	  {COR_STACK_VC2, "VC2_stack"},
 	};
 	uint64_t p, ptr, off, size;
 	struct cor_error *err;
@@ -373,7 +373,7 @@ static void cpu_stacks(struct ctx *x, unsigned cpu)
 	    rd64(x->prog, p, &ptr)) {
 		for (size_t i = 0; i < COR_ARRAY_SIZE(est); i++) {
 			struct cor_error *e = cor_program_member_info(
-				x->prog, "struct cea_exception_stacks", est[i].member, &off, &size);
+			    x->prog, "struct cea_exception_stacks", est[i].member, &off, &size);
 			if (!e)
 				add_stack(x, est[i].kind, ptr + off, ptr + off + size);
 			cor_error_destroy(e);
@@ -398,7 +398,8 @@ static void cpu_stacks(struct ctx *x, unsigned cpu)
 static void task_stack(struct ctx *x, uint64_t task)
 {
 	uint64_t off, base;
-	struct cor_error *err = cor_program_member_offset(x->prog, "struct task_struct", "stack", &off);
+	struct cor_error *err =
+	    cor_program_member_offset(x->prog, "struct task_struct", "stack", &off);
 	if (!err && rd64(x->prog, task + off, &base) && base)
 		add_stack(x, COR_STACK_TASK, base, base + x->c->thread_size);
 	cor_error_destroy(err);
@@ -442,12 +443,13 @@ static void symbolize(struct cor_program *prog, struct cor_backtrace *bt)
 		 * kernel's %pB does (lib/vsprintf.c). */
 		bool ret_addr = f->how != COR_FRAME_REGS_START && f->how != COR_FRAME_EXCEPTION;
 		struct cor_error *err =
-			cor_program_symbol_by_addr(prog, f->pc - (ret_addr ? 1 : 0), &s, &off);
+		    cor_program_symbol_by_addr(prog, f->pc - (ret_addr ? 1 : 0), &s, &off);
 		if (!err) {
 			off = f->pc - s.addr;
 			snprintf(f->function, sizeof(f->function), "%s", s.name);
-			snprintf(f->symbol, sizeof(f->symbol), off ? "%s+%llu%s%s%s" : "%s%.0llu%s%s%s",
-				 s.name, (unsigned long long)off, s.module ? " [" : "",
+			snprintf(f->symbol, sizeof(f->symbol),
+				 off ? "%s+%llu%s%s%s" : "%s%.0llu%s%s%s", s.name,
+				 (unsigned long long)off, s.module ? " [" : "",
 				 s.module ? s.module : "", s.module ? "]" : "");
 		}
 		cor_error_destroy(err);
@@ -470,7 +472,8 @@ static bool reaches(struct cor_program *prog, const struct cor_backtrace *bt,
 {
 	struct cor_symbol want;
 	uint64_t off;
-	struct cor_error *err = cor_program_symbol_by_addr(prog, regs->r[COR_CPU_REG_IP], &want, &off);
+	struct cor_error *err =
+	    cor_program_symbol_by_addr(prog, regs->r[COR_CPU_REG_IP], &want, &off);
 	if (err) {
 		cor_error_destroy(err);
 		return false;
@@ -517,7 +520,8 @@ static bool start_at_anchor(struct ctx *x, const struct cor_cpu_state *st, unsig
 				s.regs.valid = (1u << COR_CPU_REG_IP) | (1u << COR_CPU_REG_SP);
 				struct cor_backtrace t;
 				cor_backtrace_init(&t);
-				struct cor_error *err = cor_unwind(&ctx_ops, x, &x->c->layout, &s, max, &t);
+				struct cor_error *err =
+				    cor_unwind(&ctx_ops, x, &x->c->layout, &s, max, &t);
 				if (!err && reaches(x->prog, &t, &st->regs)) {
 					cor_backtrace_deinit(bt);
 					*bt = t;

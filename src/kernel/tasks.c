@@ -11,21 +11,21 @@
 #include "coroner/tasks.h"
 #include "coroner/types.h"
 
-#define MAX_TASKS (1u << 20)
+#define MAX_TASKS     (1u << 20)
 #define TASK_COMM_LEN 16 /* include/linux/sched.h */
 
 /* include/linux/sched.h (6.1). */
-#define TASK_INTERRUPTIBLE 0x0001
+#define TASK_INTERRUPTIBLE   0x0001
 #define TASK_UNINTERRUPTIBLE 0x0002
-#define TASK_STOPPED 0x0004
-#define TASK_TRACED 0x0008
-#define EXIT_DEAD 0x0010
-#define EXIT_ZOMBIE 0x0020
-#define TASK_PARKED 0x0040
-#define TASK_DEAD 0x0080
-#define TASK_WAKING 0x0200
-#define TASK_NOLOAD 0x0400
-#define TASK_NEW 0x0800
+#define TASK_STOPPED	     0x0004
+#define TASK_TRACED	     0x0008
+#define EXIT_DEAD	     0x0010
+#define EXIT_ZOMBIE	     0x0020
+#define TASK_PARKED	     0x0040
+#define TASK_DEAD	     0x0080
+#define TASK_WAKING	     0x0200
+#define TASK_NOLOAD	     0x0400
+#define TASK_NEW	     0x0800
 
 static void state_letters(uint64_t state, uint32_t exit_state, char st[3])
 {
@@ -112,8 +112,7 @@ static void read_mm(struct cor_program *prog, struct cor_task *t)
 		/* SPLIT_RSS_COUNTING (6.1 include/linux/mm_types_task.h): each
 		 * thread's not yet folded-in deltas, task->rss_stat.count[] (int). */
 		uint64_t toff;
-		struct cor_error *e2 =
-			member(prog, "struct task_struct", "rss_stat.count", &toff);
+		struct cor_error *e2 = member(prog, "struct task_struct", "rss_stat.count", &toff);
 		uint32_t d;
 		if (!e2 && !cor_program_read_u32(prog, t->addr + toff + 4 * (uint64_t)idx, &d))
 			t->rss_delta += (int32_t)d;

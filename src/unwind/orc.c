@@ -8,13 +8,14 @@
 
 #define ORC_ENTRY_SIZE 6 /* struct orc_entry is __packed: s16, s16, u16 of bit-fields */
 
-struct cor_error *cor_orc_parse_mem(const void *ip, size_t ip_len, const void *orc,
-				    size_t orc_len, uint64_t ip_addr, enum cor_orc_format fmt,
+struct cor_error *cor_orc_parse_mem(const void *ip, size_t ip_len, const void *orc, size_t orc_len,
+				    uint64_t ip_addr, enum cor_orc_format fmt,
 				    struct cor_orc_table *ret)
 {
 	if (ip_len % 4 || orc_len % ORC_ENTRY_SIZE)
-		return cor_error_create(COR_ERR_CORRUPT, "ORC: table sizes %zu and %zu are not "
-							 "multiples of 4 and 6",
+		return cor_error_create(COR_ERR_CORRUPT,
+					"ORC: table sizes %zu and %zu are not "
+					"multiples of 4 and 6",
 					ip_len, orc_len);
 	size_t num = ip_len / 4;
 	if (num != orc_len / ORC_ENTRY_SIZE)
@@ -74,8 +75,8 @@ void cor_orc_decode(const uint8_t *raw, enum cor_orc_format fmt, struct cor_orc_
 		/* 6.3+ orc_types.h: type:3 (ORC_TYPE_UNDEFINED 0, END_OF_STACK 1,
 		 * CALL 2, REGS 3, REGS_PARTIAL 4), signal:1. */
 		static const enum cor_orc_type map[8] = {
-			COR_ORC_UNDEFINED, COR_ORC_END,		  COR_ORC_CALL,	     COR_ORC_REGS,
-			COR_ORC_REGS_PARTIAL, COR_ORC_UNDEFINED, COR_ORC_UNDEFINED, COR_ORC_UNDEFINED,
+		    COR_ORC_UNDEFINED,	  COR_ORC_END,	     COR_ORC_CALL,	COR_ORC_REGS,
+		    COR_ORC_REGS_PARTIAL, COR_ORC_UNDEFINED, COR_ORC_UNDEFINED, COR_ORC_UNDEFINED,
 		};
 		ret->type = map[(bits >> 8) & 7];
 		ret->signal = (bits >> 11) & 1;

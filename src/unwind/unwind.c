@@ -39,12 +39,12 @@ void cor_ptregs_layout_x86_64(struct cor_ptregs_layout *ret)
 {
 	/* struct pt_regs, arch/x86/include/asm/ptrace.h (x86-64). */
 	static const enum cor_cpu_reg order[] = {
-		COR_CPU_REG_R15, COR_CPU_REG_R14, COR_CPU_REG_R13,   COR_CPU_REG_R12,
-		COR_CPU_REG_BP,	 COR_CPU_REG_BX,  COR_CPU_REG_R11,   COR_CPU_REG_R10,
-		COR_CPU_REG_R9,	 COR_CPU_REG_R8,  COR_CPU_REG_AX,    COR_CPU_REG_CX,
-		COR_CPU_REG_DX,	 COR_CPU_REG_SI,  COR_CPU_REG_DI,    COR_CPU_REG_ORIG_AX,
-		COR_CPU_REG_IP,	 COR_CPU_REG_CS,  COR_CPU_REG_FLAGS, COR_CPU_REG_SP,
-		COR_CPU_REG_SS,
+	    COR_CPU_REG_R15, COR_CPU_REG_R14, COR_CPU_REG_R13,	 COR_CPU_REG_R12,
+	    COR_CPU_REG_BP,  COR_CPU_REG_BX,  COR_CPU_REG_R11,	 COR_CPU_REG_R10,
+	    COR_CPU_REG_R9,  COR_CPU_REG_R8,  COR_CPU_REG_AX,	 COR_CPU_REG_CX,
+	    COR_CPU_REG_DX,  COR_CPU_REG_SI,  COR_CPU_REG_DI,	 COR_CPU_REG_ORIG_AX,
+	    COR_CPU_REG_IP,  COR_CPU_REG_CS,  COR_CPU_REG_FLAGS, COR_CPU_REG_SP,
+	    COR_CPU_REG_SS,
 	};
 	for (int i = 0; i < COR_CPU_REG_NUM; i++)
 		ret->off[i] = UINT32_MAX;
@@ -90,8 +90,8 @@ static bool rd64(struct uw *u, uint64_t addr, uint64_t *v)
 	uint8_t b[8];
 	struct cor_error *err = u->ops->read(u->arg, addr, b, 8);
 	if (err) {
-		snprintf(u->bt->end_reason, sizeof(u->bt->end_reason), "cannot read stack at %llx: %s",
-			 (unsigned long long)addr, err->message);
+		snprintf(u->bt->end_reason, sizeof(u->bt->end_reason),
+			 "cannot read stack at %llx: %s", (unsigned long long)addr, err->message);
 		cor_error_destroy(err);
 		return false;
 	}
@@ -182,8 +182,9 @@ static bool orc_sp(struct uw *u, const struct cor_orc_entry *o, uint64_t *sp)
 				     : o->sp_reg == COR_ORC_REG_DI  ? COR_CPU_REG_DI
 								    : COR_CPU_REG_DX;
 		if (!HAS(&u->regs, r))
-			return end(u, "ORC: frame needs a register saved only in full pt_regs at "
-				      "%llx",
+			return end(u,
+				   "ORC: frame needs a register saved only in full pt_regs at "
+				   "%llx",
 				   u->regs.r[COR_CPU_REG_IP]),
 			       false;
 		*sp = u->regs.r[r] + (int64_t)o->sp_offset;
@@ -287,8 +288,10 @@ static int step(struct uw *u, struct cor_frame *f, struct cor_error **errp)
 	uint64_t ip = u->regs.r[COR_CPU_REG_IP];
 	if (!u->ops->find_orc(u->arg, u->signal ? ip : ip - 1, &o)) {
 		/* No ORC: frame pointers (unwind_orc.c orc_fp_entry). */
-		o = (struct cor_orc_entry){.sp_reg = COR_ORC_REG_BP, .sp_offset = 16,
-					   .bp_reg = COR_ORC_REG_PREV_SP, .bp_offset = -16,
+		o = (struct cor_orc_entry){.sp_reg = COR_ORC_REG_BP,
+					   .sp_offset = 16,
+					   .bp_reg = COR_ORC_REG_PREV_SP,
+					   .bp_offset = -16,
 					   .type = COR_ORC_CALL};
 		if (!HAS(&u->regs, COR_CPU_REG_BP) || u->regs.r[COR_CPU_REG_BP] == 0)
 			return end(u, "no ORC entry and no frame pointer at %llx", ip), 0;
@@ -365,7 +368,11 @@ struct cor_error *cor_unwind(const struct cor_unwind_ops *ops, void *arg,
 			     const struct cor_unwind_start *start, unsigned max_frames,
 			     struct cor_backtrace *bt)
 {
-	struct uw u = {.ops = ops, .arg = arg, .layout = layout, .bt = bt, .regs = start->regs,
+	struct uw u = {.ops = ops,
+		       .arg = arg,
+		       .layout = layout,
+		       .bt = bt,
+		       .regs = start->regs,
 		       .hint = start->hint};
 	if (!max_frames)
 		max_frames = MAX_FRAMES_DEFAULT;
@@ -380,8 +387,8 @@ struct cor_error *cor_unwind(const struct cor_unwind_ops *ops, void *arg,
 	}
 	struct cor_frame *f;
 	struct cor_error *err =
-		push(&u, u.regs.r[COR_CPU_REG_IP], sp0,
-		     start->slot ? COR_FRAME_STACK_START : COR_FRAME_REGS_START, &f);
+	    push(&u, u.regs.r[COR_CPU_REG_IP], sp0,
+		 start->slot ? COR_FRAME_STACK_START : COR_FRAME_REGS_START, &f);
 	if (err)
 		return err;
 	bt->complete = false;
@@ -415,8 +422,9 @@ struct cor_error *cor_stack_scan(const struct cor_unwind_ops *ops, void *arg, ui
 		uint8_t b[8];
 		struct cor_error *err = ops->read(arg, a, b, 8);
 		if (err) {
-			snprintf(bt->end_reason, sizeof(bt->end_reason), "cannot read stack at %llx: %s",
-				 (unsigned long long)a, err->message);
+			snprintf(bt->end_reason, sizeof(bt->end_reason),
+				 "cannot read stack at %llx: %s", (unsigned long long)a,
+				 err->message);
 			cor_error_destroy(err);
 			return NULL;
 		}

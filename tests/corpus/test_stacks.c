@@ -18,14 +18,14 @@
 #include "harness.h"
 
 #define MAX_DUMPS 32
-#define MAX_TOK 512
-#define MAX_CPUS 64
+#define MAX_TOK	  512
+#define MAX_CPUS  64
 
 struct toks {
 	char *t[MAX_TOK];
 	int n;
-	bool bogus; /* crash printed "possibly bogus exception frame" */
-	int bogus_at; /* token index after the bogus frame */
+	bool bogus;	/* crash printed "possibly bogus exception frame" */
+	int bogus_at;	/* token index after the bogus frame */
 	int irq_marker; /* index of the IRQ stack marker before it */
 };
 
@@ -211,8 +211,9 @@ static const char *check_cpu(const char *mine_blk, const char *crash_blk, const 
 			snprintf(why, whysz, "coroner [%s] vs the kernel's dmesg trace [%s]", a, b);
 			res = why;
 		} else {
-			printf("    cpu %d: crash differs, the kernel's trace agrees with coroner\n",
-			       cpu);
+			printf(
+			    "    cpu %d: crash differs, the kernel's trace agrees with coroner\n",
+			    cpu);
 		}
 		toks_free(&km);
 		toks_free(&kd);
@@ -233,7 +234,8 @@ static const char *check_cpu(const char *mine_blk, const char *crash_blk, const 
 		toks_free(&raw);
 		toks_free(&mr);
 		if (ok) {
-			printf("    cpu %d: crash's bogus IRQ exit replaced, the rest equal\n", cpu);
+			printf("    cpu %d: crash's bogus IRQ exit replaced, the rest equal\n",
+			       cpu);
 			goto out;
 		}
 	}
@@ -267,8 +269,8 @@ static int check_regs(struct cor_tctx *t, const char *mine, const char *crash, c
 		if (o)
 			*o = 0;
 		if (!strstr(mine, blk))
-			cor_test_fail(t, __FILE__, __LINE__, "%s: crash's register block not ours:\n%s",
-				      what, blk);
+			cor_test_fail(t, __FILE__, __LINE__,
+				      "%s: crash's register block not ours:\n%s", what, blk);
 		else
 			n++;
 		free(blk);
@@ -284,7 +286,8 @@ COR_TEST(corpus_bt_a_matches_crash)
 		char *ref = corpus_read(dumps[i].refs, "bt-a.txt");
 		char *dmesg = corpus_read(dumps[i].dir, "dmesg.txt");
 		if (!ref || !dmesg) {
-			cor_test_fail(t, __FILE__, __LINE__, "%s: no bt-a.txt/dmesg.txt", dumps[i].scenario);
+			cor_test_fail(t, __FILE__, __LINE__, "%s: no bt-a.txt/dmesg.txt",
+				      dumps[i].scenario);
 			free(ref);
 			free(dmesg);
 			continue;
@@ -301,8 +304,8 @@ COR_TEST(corpus_bt_a_matches_crash)
 		char *mb[MAX_CPUS], *cb[MAX_CPUS];
 		int nm = split_cpus(out, mb, MAX_CPUS), nc = split_cpus(ref, cb, MAX_CPUS);
 		if (nm != nc)
-			cor_test_fail(t, __FILE__, __LINE__, "%s: %d CPUs, crash %d", dumps[i].scenario,
-				      nm, nc);
+			cor_test_fail(t, __FILE__, __LINE__, "%s: %d CPUs, crash %d",
+				      dumps[i].scenario, nm, nc);
 		for (int cpu = 0; cpu < nm && cpu < nc; cpu++) {
 			char why[9000];
 			const char *r = check_cpu(mb[cpu], cb[cpu], dmesg, cpu, why, sizeof(why));
@@ -310,8 +313,8 @@ COR_TEST(corpus_bt_a_matches_crash)
 				cor_test_fail(t, __FILE__, __LINE__, "%s (%s) cpu %d: %s",
 					      dumps[i].scenario, dumps[i].variant, cpu, r);
 		}
-		printf("    %s (%s): %d CPUs checked, %d register blocks equal\n", dumps[i].scenario,
-		       dumps[i].variant, nm, regs);
+		printf("    %s (%s): %d CPUs checked, %d register blocks equal\n",
+		       dumps[i].scenario, dumps[i].variant, nm, regs);
 		free(out);
 		free(ref);
 		free(dmesg);
@@ -374,7 +377,8 @@ COR_TEST(corpus_ps_matches_drgn_and_list_tasks)
 		for (char *l = strtok(ref, "\n"); l; l = strtok(NULL, "\n")) {
 			int pid, ppid, cpu;
 			char task[32], st, comm[64] = "";
-			if (sscanf(l, "%d %d %d %31s %c %63[^\n]", &pid, &ppid, &cpu, task, &st, comm) < 5)
+			if (sscanf(l, "%d %d %d %31s %c %63[^\n]", &pid, &ppid, &cpu, task, &st,
+				   comm) < 5)
 				continue;
 			/* ps line: [>] PID PPID CPU TASK ST %MEM VSZ RSS COMM */
 			char want[256], *p = strstr(out, task);
@@ -388,8 +392,9 @@ COR_TEST(corpus_ps_matches_drgn_and_list_tasks)
 				double mem;
 				unsigned long long vsz, rss;
 				const char *q = ls + 1;
-				if (sscanf(q, "%d %d %d %31s %3s %lf %llu %llu %63[^\n]", &gpid, &gppid,
-					   &gcpu, gtask, gst, &mem, &vsz, &rss, gcomm) == 9) {
+				if (sscanf(q, "%d %d %d %31s %3s %lf %llu %llu %63[^\n]", &gpid,
+					   &gppid, &gcpu, gtask, gst, &mem, &vsz, &rss,
+					   gcomm) == 9) {
 					char bare[64];
 					snprintf(bare, sizeof(bare), "%s", gcomm);
 					if (bare[0] == '[') {
@@ -397,15 +402,16 @@ COR_TEST(corpus_ps_matches_drgn_and_list_tasks)
 						bare[strcspn(bare, "]")] = 0;
 					}
 					ok = gpid == pid && gppid == ppid && gcpu == cpu &&
-					     strcmp(gtask, task) == 0 && strcmp(gst, st_of(st)) == 0 &&
-					     strcmp(bare, comm) == 0;
+					     strcmp(gtask, task) == 0 &&
+					     strcmp(gst, st_of(st)) == 0 && strcmp(bare, comm) == 0;
 				}
 				p = strstr(p + 1, task);
 			}
-			snprintf(want, sizeof(want), "%d %d %d %s %s %s", pid, ppid, cpu, task, st_of(st),
-				 comm);
+			snprintf(want, sizeof(want), "%d %d %d %s %s %s", pid, ppid, cpu, task,
+				 st_of(st), comm);
 			if (!ok)
-				cor_test_fail(t, __FILE__, __LINE__, "%s: ps lacks (PID PPID CPU TASK ST COMM) %s",
+				cor_test_fail(t, __FILE__, __LINE__,
+					      "%s: ps lacks (PID PPID CPU TASK ST COMM) %s",
 					      dumps[i].scenario, want);
 			tasks++;
 		}
@@ -417,13 +423,14 @@ COR_TEST(corpus_ps_matches_drgn_and_list_tasks)
 		for (char *l = lt ? strtok(lt, "\n") : NULL; l; l = strtok(NULL, "\n")) {
 			if (strlen(l) == 16 && isxdigit((unsigned char)l[0])) {
 				if (!strstr(out, l))
-					cor_test_fail(t, __FILE__, __LINE__, "%s: task %s of list-tasks.txt not in ps",
+					cor_test_fail(t, __FILE__, __LINE__,
+						      "%s: task %s of list-tasks.txt not in ps",
 						      dumps[i].scenario, l);
 				lt_n++;
 			}
 		}
-		printf("    %s: %d tasks as drgn sees them, %d of list-tasks.txt\n", dumps[i].scenario,
-		       tasks, lt_n);
+		printf("    %s: %d tasks as drgn sees them, %d of list-tasks.txt\n",
+		       dumps[i].scenario, tasks, lt_n);
 		CHECK(tasks > 50);
 		free(lt);
 		free(out);
@@ -497,16 +504,17 @@ COR_TEST(corpus_bt_sleeping_tasks_match_drgn)
 				if (b && task_matches(blk, b, bend, why, sizeof(why)))
 					good++;
 				else
-					printf("    %s pid %d differs: %s\n", dumps[i].scenario, pid,
-					       b ? why : "no bt");
+					printf("    %s pid %d differs: %s\n", dumps[i].scenario,
+					       pid, b ? why : "no bt");
 			}
 			blk = next ? next + 2 : NULL;
 		}
 		printf("    %s: %d of %d sleeping tasks' frames equal drgn's\n", dumps[i].scenario,
 		       good, total);
 		if (good < 10 || good != total)
-			cor_test_fail(t, __FILE__, __LINE__, "%s: %d of %d sleeping tasks match drgn",
-				      dumps[i].scenario, good, total);
+			cor_test_fail(t, __FILE__, __LINE__,
+				      "%s: %d of %d sleeping tasks match drgn", dumps[i].scenario,
+				      good, total);
 		free(out);
 		free(ref);
 	}

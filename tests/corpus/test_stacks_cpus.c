@@ -163,8 +163,8 @@ COR_TEST(corpus_ps_running_tasks_match_crash)
 			int pid, ppid, cpu;
 			double mem;
 			unsigned long long vsz, rss;
-			if (sscanf(l, "%c %d %d %d %31s %3s %lf %llu %llu %63s", &act, &pid, &ppid, &cpu,
-				   task, st, &mem, &vsz, &rss, comm) != 10)
+			if (sscanf(l, "%c %d %d %d %31s %3s %lf %llu %llu %63s", &act, &pid, &ppid,
+				   &cpu, task, st, &mem, &vsz, &rss, comm) != 10)
 				continue;
 			const char *p = strstr(out, task);
 			while (p && p > out && p[-1] != '\n')
@@ -173,19 +173,22 @@ COR_TEST(corpus_ps_running_tasks_match_crash)
 			int gpid, gppid, gcpu;
 			double gmem;
 			unsigned long long gvsz, grss;
-			if (!p || sscanf(p, "%c %d %d %d %31s %3s %lf %llu %llu %63s", &gact, &gpid, &gppid,
-					 &gcpu, gtask, gst, &gmem, &gvsz, &grss, gcomm) != 10) {
-				cor_test_fail(t, __FILE__, __LINE__, "%s: task %s not in ps", dumps[i].scenario,
-					      task);
+			if (!p ||
+			    sscanf(p, "%c %d %d %d %31s %3s %lf %llu %llu %63s", &gact, &gpid,
+				   &gppid, &gcpu, gtask, gst, &gmem, &gvsz, &grss, gcomm) != 10) {
+				cor_test_fail(t, __FILE__, __LINE__, "%s: task %s not in ps",
+					      dumps[i].scenario, task);
 				continue;
 			}
 			/* crash 8.0.2 prints PPID -1 where it cannot find the parent in
 			 * this kernel's pid hash, and 0 for every idle task, whose
 			 * real_parent (init, which forked them) we print. */
 			bool ppid_ok = gppid == ppid || ppid == -1 || pid == 0;
-			if (gact != act || gpid != pid || !ppid_ok || gcpu != cpu || strcmp(gst, st) ||
-			    gmem != mem || gvsz != vsz || grss != rss || strcmp(gcomm, comm))
-				cor_test_fail(t, __FILE__, __LINE__, "%s: crash: \"%s\"; coroner: \"%.100s\"",
+			if (gact != act || gpid != pid || !ppid_ok || gcpu != cpu ||
+			    strcmp(gst, st) || gmem != mem || gvsz != vsz || grss != rss ||
+			    strcmp(gcomm, comm))
+				cor_test_fail(t, __FILE__, __LINE__,
+					      "%s: crash: \"%s\"; coroner: \"%.100s\"",
 					      dumps[i].scenario, l, p);
 			lines++;
 		}

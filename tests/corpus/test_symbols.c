@@ -5,6 +5,9 @@
 // tests/data/refs/sym-refs.sh). The kallsyms scan fallback (for kernels
 // without VMCOREINFO kallsyms entries) must find the tables VMCOREINFO names.
 //
+// With COR_VMLINUX set, the same with the vmlinux's .symtab. A vmlinux of
+// another build is refused with a one-line error (test ELFs built here).
+//
 // Where kallsyms and crash legitimately differ, the test says so:
 // - per-cpu symbols: kallsyms types them 'A' (scripts/kallsyms.c
 //   make_percpus_absolute(), CONFIG_KALLSYMS_ABSOLUTE_PERCPU); crash, from the
@@ -149,7 +152,8 @@ static char *read_sym_refs(const struct corpus_dump *d)
 	return corpus_read(dir, "sym.txt");
 }
 
-COR_TEST(corpus_symbols_match_crash)
+/* Compares every query of the refs with @p vmlinux (NULL: kallsyms only). */
+static void compare_with_crash(struct cor_tctx *t, const char *vmlinux)
 {
 	struct corpus_dump dumps[MAX_DUMPS];
 	int n = corpus_dumps(t, dumps, MAX_DUMPS);
@@ -161,7 +165,7 @@ COR_TEST(corpus_symbols_match_crash)
 			continue;
 		}
 		struct cor_program *prog;
-		CHECK_OK(cor_program_open(dumps[i].path, NULL, &prog));
+		CHECK_OK(cor_program_open(dumps[i].path, vmlinux, &prog));
 		int compared = 0, failures = cor_test_failures(t);
 		/* Blocks: "### sym QUERY" then crash's lines. */
 		char *p = ref;
@@ -179,11 +183,141 @@ COR_TEST(corpus_symbols_match_crash)
 			p = body;
 		}
 		CHECK(compared >= 30);
-		printf("    %s (%s): %d sym queries, %d differ from crash\n", dumps[i].scenario,
-		       dumps[i].variant, compared, cor_test_failures(t) - failures);
+		printf("    %s (%s)%s: %d sym queries, %d differ from crash\n", dumps[i].scenario,
+		       dumps[i].variant, vmlinux ? " with vmlinux" : "", compared,
+		       cor_test_failures(t) - failures);
 		cor_program_destroy(prog);
 		free(ref);
 	}
+}
+
+COR_TEST(corpus_symbols_match_crash)
+{
+	compare_with_crash(t, NULL);
+}
+
+/* The same with the DWARF vmlinux's .symtab (relocated by KERNELOFFSET). */
+COR_TEST(corpus_symbols_vmlinux_match_crash)
+{
+	const char *vmlinux = getenv("COR_VMLINUX");
+	if (!vmlinux || !*vmlinux) {
+		cor_test_skip(t, "COR_VMLINUX not set: vmlinux .symtab not compared with crash");
+		return;
+	}
+	compare_with_crash(t, vmlinux);
+}
+
+/* Builds a small vmlinux-like ELF (x86-64, linked at the kernel's default
+ * address, linux_banner, a build id or none) with the C compiler. */
+static bool make_fake_vmlinux(struct cor_tctx *t, const char *dir, const char *name,
+			      const char *release, const char *build_id, char *path, size_t size)
+{
+	char src[PATH_MAX + 64], cmd[4 * PATH_MAX];
+	snprintf(src, sizeof(src), "%s/%s.c", dir, name);
+	snprintf(path, size, "%s/%s", dir, name);
+	FILE *f = fopen(src, "w");
+	if (!f)
+		return false;
+	fprintf(f,
+		"const char linux_banner[] = \"Linux version %s (test) #1 SMP\";\n"
+		"int coroner_test_data = 1;\nvoid coroner_test_func(void) {}\n",
+		release);
+	fclose(f);
+	snprintf(
+	    cmd, sizeof(cmd),
+	    "${CC:-cc} -O0 -nostdlib -static -no-pie -fno-pic -mcmodel=kernel "
+	    "-Wl,-Ttext-segment=0xffffffff81000000 -Wl,-e,0 -Wl,--build-id=%s -o '%s' '%s' 2>&1",
+	    build_id, path, src);
+	char *out = NULL;
+	int st = cor_test_run(cmd, &out);
+	if (st != 0)
+		cor_test_fail(t, __FILE__, __LINE__, "cannot build a test ELF: %s", out ? out : "");
+	free(out);
+	return st == 0;
+}
+
+/* The address nm gives @p sym in @p path (an independent reading of the ELF). */
+static uint64_t nm_addr(const char *path, const char *sym)
+{
+	char cmd[PATH_MAX + 128], *out = NULL;
+	snprintf(cmd, sizeof(cmd), "nm '%s' | awk '$3 == \"%s\" {print $1}'", path, sym);
+	uint64_t v = 0;
+	if (cor_test_run(cmd, &out) == 0 && out)
+		v = strtoull(out, NULL, 16);
+	free(out);
+	return v;
+}
+
+COR_TEST(vmlinux_checked_against_the_dump)
+{
+	struct corpus_dump dumps[MAX_DUMPS];
+	int n = corpus_dumps(t, dumps, MAX_DUMPS);
+	if (n <= 0)
+		return;
+	const struct corpus_dump *d = &dumps[0];
+	const char *dir = cor_test_tmpdir(t);
+	struct cor_program *prog;
+	CHECK_OK(cor_program_open(d->path, NULL, &prog));
+	char dump_id[128], release[128];
+	snprintf(dump_id, sizeof(dump_id), "%s", cor_program_vmcoreinfo(prog, "BUILD-ID"));
+	snprintf(release, sizeof(release), "%s", cor_program_vmcoreinfo(prog, "OSRELEASE"));
+	uint64_t koff = 0;
+	cor_program_vmcoreinfo_u64(prog, "KERNELOFFSET", &koff);
+	cor_program_destroy(prog);
+
+	char other[PATH_MAX], noid[PATH_MAX], badrel[PATH_MAX], same[PATH_MAX], id[160];
+	snprintf(id, sizeof(id), "0x%s", dump_id);
+	if (!make_fake_vmlinux(t, dir, "other", release, "0x0011223344556677", other,
+			       sizeof(other)) ||
+	    !make_fake_vmlinux(t, dir, "noid", release, "none", noid, sizeof(noid)) ||
+	    !make_fake_vmlinux(t, dir, "badrel", "9.9.9-test", "none", badrel, sizeof(badrel)) ||
+	    !make_fake_vmlinux(t, dir, "same", release, id, same, sizeof(same)))
+		return;
+
+	/* Another build: a one-line error naming both ids. */
+	struct cor_error *err = cor_program_open(d->path, other, &prog);
+	CHECK(cor_error_is(err, COR_ERR_MISMATCH));
+	char want[512];
+	snprintf(want, sizeof(want), "does not match the dump: build id 0011223344556677 vs %s",
+		 dump_id);
+	CHECK(err && strstr(err->message, want) && !strchr(err->message, '\n'));
+	cor_error_destroy(err);
+	/* No build id: the release in linux_banner decides. */
+	err = cor_program_open(d->path, badrel, &prog);
+	CHECK(cor_error_is(err, COR_ERR_MISMATCH));
+	snprintf(want, sizeof(want), "release 9.9.9-test vs %s", release);
+	CHECK(err && strstr(err->message, want));
+	cor_error_destroy(err);
+
+	/* Matching ones load, relocated by KERNELOFFSET; per nm's addresses. */
+	const char *ok[] = {noid, same};
+	for (int k = 0; k < 2; k++) {
+		CHECK_OK(cor_program_open(d->path, ok[k], &prog));
+		struct cor_symbol s;
+		uint64_t off;
+		CHECK_OK(cor_program_symbol_by_name(prog, "coroner_test_func", &s));
+		CHECK_U64(s.addr, nm_addr(ok[k], "coroner_test_func") + koff);
+		CHECK_U64(s.type, 'T');
+		CHECK_OK(cor_program_symbol_by_name(prog, "coroner_test_data", &s));
+		CHECK_U64(s.addr, nm_addr(ok[k], "coroner_test_data") + koff);
+		CHECK_U64(s.type, 'D');
+		CHECK_OK(cor_program_symbol_by_addr(prog, s.addr + 2, &s, &off));
+		CHECK_STR(s.name, "coroner_test_data");
+		CHECK_U64(off, 2);
+		CHECK_OK(cor_program_symbol_by_name(prog, "linux_banner", &s));
+		CHECK_U64(s.type, 'R');
+		cor_program_destroy(prog);
+	}
+
+	/* The CLI says it in one line and fails. */
+	char cmd[3 * PATH_MAX], *out = NULL;
+	snprintf(cmd, sizeof(cmd), "'%s' -k '%s' '%s' sym jiffies 2>&1", corpus_coroner(), other,
+		 d->path);
+	int st = cor_test_run(cmd, &out);
+	CHECK(st != 0);
+	CHECK(out && strstr(out, "does not match the dump") && strchr(out, '\n') &&
+	      strchr(out, '\n')[1] == '\0');
+	free(out);
 }
 
 COR_TEST(corpus_kallsyms_scan_finds_vmcoreinfo_tables)

@@ -22,8 +22,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	const uint64_t ip_addr = 0xffffffff82000000ull;
 	struct cor_orc_table tab;
-	struct cor_error *err = cor_orc_parse_mem(data, ip_len, data + ip_len, orc_len, ip_addr, fmt,
-						  &tab);
+	struct cor_error *err =
+	    cor_orc_parse_mem(data, ip_len, data + ip_len, orc_len, ip_addr, fmt, &tab);
 	if (err) {
 		cor_error_destroy(err);
 		return 0;

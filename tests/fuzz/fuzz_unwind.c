@@ -11,8 +11,8 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define BASE 0xffffc90000010000ull
-#define TEXT 0xffffffff81000000ull
+#define BASE	  0xffffc90000010000ull
+#define TEXT	  0xffffffff81000000ull
 #define TEXT_SIZE 0x10000ull
 
 struct img {

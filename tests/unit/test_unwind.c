@@ -9,10 +9,10 @@
 #include "coroner/stack.h"
 #include "harness.h"
 
-#define TEXT 0xffffffff81000000ull
-#define TASK_STACK 0xffffc90000010000ull
-#define IRQ_STACK 0xffffc90000020000ull
-#define STACK_SIZE 0x1000
+#define TEXT	    0xffffffff81000000ull
+#define TASK_STACK  0xffffc90000010000ull
+#define IRQ_STACK   0xffffc90000020000ull
+#define STACK_SIZE  0x1000
 #define ORC_IP_ADDR 0xffffffff82000000ull
 
 struct world {
@@ -49,7 +49,8 @@ static bool w_stack(void *arg, uint64_t sp, struct cor_stack_range *ret)
 {
 	(void)arg;
 	if (sp >= TASK_STACK && sp < TASK_STACK + STACK_SIZE)
-		*ret = (struct cor_stack_range){COR_STACK_TASK, TASK_STACK, TASK_STACK + STACK_SIZE};
+		*ret =
+		    (struct cor_stack_range){COR_STACK_TASK, TASK_STACK, TASK_STACK + STACK_SIZE};
 	else if (sp >= IRQ_STACK && sp < IRQ_STACK + STACK_SIZE)
 		*ret = (struct cor_stack_range){COR_STACK_IRQ, IRQ_STACK, IRQ_STACK + STACK_SIZE};
 	else
@@ -179,7 +180,8 @@ COR_TEST(unwind_irq_stack_to_exception_frame)
 	CHECK_U64(bt.frames.len, 4);
 	CHECK(bt.complete);
 	if (bt.frames.len == 4) {
-		const struct cor_frame *d = cor_backtrace_frame(&bt, 1), *a = cor_backtrace_frame(&bt, 2);
+		const struct cor_frame *d = cor_backtrace_frame(&bt, 1),
+				       *a = cor_backtrace_frame(&bt, 2);
 		CHECK(cor_backtrace_frame(&bt, 0)->stack == COR_STACK_IRQ);
 		CHECK(d->stack == COR_STACK_TASK && d->has_regs);
 		CHECK_U64(d->regs_addr, regs);
