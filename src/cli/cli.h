@@ -92,7 +92,9 @@ int cor_cmd_hwerr(struct cor_cli *cli, int argc, char **argv);
 int cor_cmd_kdump_check(struct cor_cli *cli, int argc, char **argv);
 int cor_cmd_dis(struct cor_cli *cli, int argc, char **argv);
 struct cor_task;
+/** bt flags: -f frame data, -t text scan, -l source lines. */
+enum { COR_BT_FRAME_DATA = 1, COR_BT_TEXT = 2, COR_BT_LINES = 4 };
 /** Prints the backtrace of @p t as crash does (active on @p cpu, or -1: from thread.sp); cmd_bt.c. */
-int cor_cli_bt_task(struct cor_cli *cli, const struct cor_task *t, int cpu, bool frame_data, bool text);
+int cor_cli_bt_task(struct cor_cli *cli, const struct cor_task *t, int cpu, unsigned flags);
 
 #endif
