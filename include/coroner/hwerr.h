@@ -131,6 +131,8 @@ struct cor_hwerr_record {
 	/* GHES / CPER */
 	uint32_t ghes_seq;
 	uint32_t ghes_source_id;
+	/** From the extended error log (acpi_extlog.c): ghes_source_id is then the CPU. */
+	bool extlog;
 	enum cor_hwerr_section section;
 	/** The CPER severity string ("corrected", "recoverable", "fatal", "info"). */
 	char cper_severity[16];

@@ -7,6 +7,8 @@
 // section printers cper_print_proc_generic(), cper_print_mem(),
 // cper_print_pcie() and cper-x86.c cper_print_proc_ia(). Every line carries
 // the "{seq}[Hardware Error]: " prefix (HW_ERR, include/linux/printk.h).
+// drivers/acpi/acpi_extlog.c prints the same CPER text after "{seq}Hardware
+// error detected on CPU%d", with "{seq}" alone as the prefix.
 #include <stdio.h>
 #include <string.h>
 
@@ -33,11 +35,13 @@ static const char *ghes_prefix(const struct hw_line *l, uint32_t *seq, size_t *r
 		return NULL;
 	const char *q = b + 1;
 	uint64_t n;
-	if (!hw_dec(&q, end, &n) || n > UINT32_MAX ||
-	    !hw_starts(q, (size_t)(end - q), "}[Hardware Error]: "))
+	if (!hw_dec(&q, end, &n) || n > UINT32_MAX || q >= end || *q != '}')
 		return NULL;
 	*seq = (uint32_t)n;
-	q += 19;
+	q++;
+	/* drivers/acpi/acpi_extlog.c __print_extlog_rcd() uses "{seq}" without HW_ERR. */
+	if (hw_starts(q, (size_t)(end - q), "[Hardware Error]: "))
+		q += 18;
 	*rest = (size_t)(end - q);
 	return q;
 }
@@ -54,6 +58,7 @@ static struct cor_error *section_record(struct hw_parser *p, const struct hw_lin
 	struct cor_hwerr_record *r = hw_rec(p, *idx);
 	r->ghes_seq = p->ghes_seq;
 	r->ghes_source_id = p->ghes_source;
+	r->extlog = p->ghes_extlog;
 	snprintf(r->cper_severity, sizeof(r->cper_severity), "%s", p->ghes_event_sev);
 	return NULL;
 }
@@ -189,8 +194,10 @@ struct cor_error *hw_ghes_line(struct hw_parser *p, const struct hw_line *l)
 	hw_skip_blanks(&t, end);
 	size_t tl = (size_t)(end - t);
 	const char *hdr = "Hardware error from APEI Generic Hardware Error Source: ";
-	if (hw_starts(t, tl, hdr)) {
-		const char *q = t + strlen(hdr);
+	const char *xhdr = "Hardware error detected on CPU"; /* acpi_extlog.c: "...CPU%d" */
+	bool extlog = hw_starts(t, tl, xhdr);
+	if (extlog || hw_starts(t, tl, hdr)) {
+		const char *q = t + strlen(extlog ? xhdr : hdr);
 		uint64_t src = 0;
 		hw_dec(&q, end, &src);
 		p->ghes_in_block = true;
@@ -205,6 +212,8 @@ struct cor_error *hw_ghes_line(struct hw_parser *p, const struct hw_line *l)
 		struct cor_hwerr_record *r = hw_rec(p, p->ghes_block_rec);
 		r->ghes_seq = seq;
 		r->ghes_source_id = (uint32_t)src;
+		r->extlog = extlog;
+		p->ghes_extlog = extlog;
 		return NULL;
 	}
 	if (!p->ghes_in_block || seq != p->ghes_seq)
@@ -289,7 +298,8 @@ static void ghes_component(struct cor_hwerr_record *r)
 		snprintf(c, n, "firmware (%s)", r->error_type);
 		break;
 	default:
-		snprintf(c, n, "APEI GHES source %u (no section decoded)", r->ghes_source_id);
+		snprintf(c, n, "%s %u (no section decoded)",
+			 r->extlog ? "extended log CPU" : "APEI GHES source", r->ghes_source_id);
 		break;
 	}
 }
@@ -305,8 +315,11 @@ void hw_ghes_finish(struct cor_hwerr_record *r)
 	if (r->has_addr)
 		snprintf(where, sizeof(where), " at physical address 0x%llx",
 			 (unsigned long long)r->phys_addr);
-	snprintf(r->summary, sizeof(r->summary), "firmware-first (APEI GHES %u) %s %s%s%s%s%s",
-		 r->ghes_source_id, r->cper_severity[0] ? r->cper_severity : "unknown-severity",
+	char origin[48];
+	snprintf(origin, sizeof(origin), r->extlog ? "extended log, CPU %u" : "APEI GHES %u",
+		 r->ghes_source_id);
+	snprintf(r->summary, sizeof(r->summary), "firmware-first (%s) %s %s%s%s%s%s", origin,
+		 r->cper_severity[0] ? r->cper_severity : "unknown-severity",
 		 secname[r->section < COR_ARRAY_SIZE(secname) ? r->section : 0], where,
 		 r->error_type[0] ? " (" : "", r->error_type, r->error_type[0] ? ")" : "");
 	if (r->section == COR_HWERR_SEC_MEMORY && r->cls == COR_HWERR_CORRECTED)

@@ -31,6 +31,7 @@ struct hw_parser {
 	bool ghes_in_block;
 	uint32_t ghes_seq;
 	uint32_t ghes_source;
+	bool ghes_extlog;
 	char ghes_event_sev[16];
 	/* Placeholder record of the block (before its first section), or -1. */
 	long ghes_block_rec;

@@ -1085,6 +1085,16 @@ static const struct vector vectors[] = {
      "{17}[Hardware Error]:   section_type: ARM processor error\n"
      "{17}[Hardware Error]:   MIDR: 0x00000000481fd010\n",
      COR_HWERR_SRC_GHES, COR_HWERR_RECOVERABLE, "processor", "processor error"},
+    {"acpi_extlog.c __print_extlog_rcd: the same CPER text behind \"{seq}\" only",
+     "{18}Hardware error detected on CPU3\n"
+     "{18}event severity: corrected\n"
+     "{18} Error 0, type: corrected\n"
+     "{18}  section_type: memory error\n"
+     "{18}  physical_address: 0x0000000473a0c2c0\n"
+     "{18}  node:0 card:0 module:0 rank:1 bank:3 row:8466 column:808 \n"
+     "{18}  error_type: 2, single-bit ECC\n",
+     COR_HWERR_SRC_GHES, COR_HWERR_CORRECTED, "memory node:0 card:0 module:0 rank:1",
+     "extended log, CPU 3"},
     {"nmi.c unknown_nmi_error: reason 00, no continuation printed yet",
      "Uhhuh. NMI received for unknown reason 00 on CPU 5.\n", COR_HWERR_SRC_NMI,
      COR_HWERR_RECOVERABLE, "NMI (source unknown)", "unknown reason 00 on CPU 5"},
