@@ -115,6 +115,16 @@ void cor_orc_decode(const uint8_t *raw, enum cor_orc_format fmt, struct cor_orc_
 /** The entry covering @p addr (the last ip <= addr); false if outside the table. */
 bool cor_orc_find(const struct cor_orc_table *tab, uint64_t addr, struct cor_orc_entry *ret);
 
+/**
+ * Reads the ORC sections of the ELF file at @p path (a vmlinux): malloc'ed
+ * copies of .orc_unwind_ip and .orc_unwind (the caller frees them) and the
+ * link-time address of .orc_unwind_ip (add the KASLR offset for a dump).
+ * NOT_FOUND if the file has no ORC sections.
+ */
+struct cor_error *cor_orc_read_elf(const char *path, uint8_t **ip_ret, size_t *ip_len_ret,
+				   uint8_t **orc_ret, size_t *orc_len_ret,
+				   uint64_t *ip_addr_ret) COR_MUST_CHECK;
+
 /* ---- unwinder ----------------------------------------------------------- */
 
 /** What the unwinder needs of the world; all callbacks must tolerate any address. */
@@ -263,6 +273,13 @@ struct cor_error *cor_program_backtrace_task(struct cor_program *prog, uint64_t 
 					     struct cor_backtrace *bt) COR_MUST_CHECK;
 /** The pt_regs layout of the dump's kernel (BTF), or the x86-64 default. */
 void cor_program_ptregs_layout(struct cor_program *prog, struct cor_ptregs_layout *ret);
+
+/**
+ * Where the program's vmlinux ORC table came from: "dump" (its own memory),
+ * "vmlinux" (the -k file's sections, when the dump lacks them) or NULL (none;
+ * *why_ret says why). For `sys`-like reports and tests.
+ */
+const char *cor_program_orc_source(struct cor_program *prog, const char **why_ret);
 
 /** Frees the program's stack caches (ORC tables); called by cor_program_destroy(). */
 void cor_program_stack_cache_destroy(struct cor_program *prog);

@@ -32,6 +32,8 @@ struct mod_orc {
 struct cor_stack_cache {
 	bool loaded;
 	bool have_orc;
+	/* The vmlinux table came from the -k file, not the dump. */
+	bool orc_from_elf;
 	char orc_error[160];
 	uint8_t *ip, *orc;
 	struct cor_orc_table tab;
@@ -133,6 +135,40 @@ static struct cor_error *load_vmlinux_orc(struct cor_program *prog, struct cor_s
 			&c->tab);
 }
 
+static struct cor_stack_cache *cache(struct cor_program *prog);
+
+static struct cor_error *load_elf_orc(struct cor_program *prog, struct cor_stack_cache *c)
+{
+	uint8_t *ip, *orc;
+	size_t ip_len, orc_len;
+	uint64_t ip_addr, koff = 0;
+	struct cor_error *err =
+	    cor_orc_read_elf(prog->vmlinux_path, &ip, &ip_len, &orc, &orc_len, &ip_addr);
+	if (err)
+		return err;
+	/* KASLR moves the kernel by VMCOREINFO's KERNELOFFSET (kernel/crash_core.c). */
+	cor_program_vmcoreinfo_u64(prog, "KERNELOFFSET", &koff);
+	if ((err = cor_orc_parse_mem(ip, ip_len, orc, orc_len, ip_addr + koff, orc_format(prog),
+				     &c->tab))) {
+		free(ip);
+		free(orc);
+		return err;
+	}
+	c->ip = ip;
+	c->orc = orc;
+	return NULL;
+}
+
+const char *cor_program_orc_source(struct cor_program *prog, const char **why_ret)
+{
+	struct cor_stack_cache *c = cache(prog);
+	if (why_ret)
+		*why_ret = c ? c->orc_error : "out of memory";
+	if (!c || !c->have_orc)
+		return NULL;
+	return c->orc_from_elf ? "vmlinux" : "dump";
+}
+
 /* The modules' text ranges; their ORC tables load on first use. */
 static struct cor_error *list_modules(struct cor_program *prog, struct cor_stack_cache *c)
 {
@@ -228,6 +264,18 @@ static struct cor_stack_cache *cache(struct cor_program *prog)
 		return NULL;
 	prog->stack_cache = c;
 	struct cor_error *err = load_vmlinux_orc(prog, c);
+	if (err && prog->vmlinux_path) {
+		/* The dump's copy is missing or filtered out: the vmlinux's. */
+		struct cor_error *e2 = load_elf_orc(prog, c);
+		if (!e2) {
+			cor_error_destroy(err);
+			err = NULL;
+			c->orc_from_elf = true;
+		} else {
+			err = cor_error_wrap(err, "vmlinux: %s; dump", e2->message);
+			cor_error_destroy(e2);
+		}
+	}
 	if (err) {
 		snprintf(c->orc_error, sizeof(c->orc_error), "%s", err->message);
 		cor_error_destroy(err);
