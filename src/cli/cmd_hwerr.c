@@ -183,5 +183,5 @@ int cor_cmd_hwerr(struct cor_cli *cli, int argc, char **argv)
 	cor_strbuf_deinit(&out);
 	cor_strbuf_deinit(&text);
 	cor_hwerr_log_deinit(&log);
-	return err ? cor_cli_fail(cor_error_wrap(err, "hwerr: %s", arg)) : 0;
+	return err ? cor_cli_fail(cor_error_wrap(err, "hwerr")) : 0;
 }
