@@ -166,6 +166,7 @@ struct cor_error *dump_load_notes(struct cor_dump *dump, uint64_t off, uint64_t 
 		dump_set_incomplete(dump, "the ELF notes are cut short by the end of the file");
 		len = n;
 	}
+	size_t old_len = dump->notes.len;
 	struct cor_error *err = cor_dump_parse_notes_mem(buf, len, &dump->notes);
 	/* A note list cut by truncation keeps what parsed; anything else is corrupt. */
 	if (err && err->code == COR_ERR_TRUNCATED) {
@@ -173,13 +174,14 @@ struct cor_error *dump_load_notes(struct cor_dump *dump, uint64_t off, uint64_t 
 		cor_error_destroy(err);
 		err = NULL;
 	}
+	if (!err)
+		err = cor_vec_push(&dump->note_bufs, &buf);
 	if (err) {
+		dump->notes.len = old_len; /* they point into buf */
 		free(buf);
 		return cor_error_wrap(err, "notes");
 	}
-	free(dump->note_buf); /* notes are loaded once per dump */
-	dump->note_buf = buf;
-	for (size_t i = 0; i < dump->notes.len; i++) {
+	for (size_t i = old_len; i < dump->notes.len; i++) {
 		const struct cor_dump_note *note = cor_vec_at(&dump->notes, i);
 		if (strcmp(note->name, "VMCOREINFO") == 0 && !dump->vmcoreinfo) {
 			dump->vmcoreinfo = strndup((const char *)note->desc, note->descsz);
@@ -198,6 +200,7 @@ static const struct dump_ops *const all_ops[] = {&cor_dump_elf_ops, &cor_dump_kd
 static struct cor_error *dump_init(struct cor_dump *dump)
 {
 	cor_vec_init(&dump->notes, sizeof(struct cor_dump_note));
+	cor_vec_init(&dump->note_bufs, sizeof(uint8_t *));
 	cor_vec_init(&dump->ranges, sizeof(struct cor_dump_range));
 	dump->page_size = 4096;
 	uint8_t head[64] = {0};
@@ -289,7 +292,7 @@ static struct cor_error *dump_create(const char *path, struct cor_dump **ret)
 
 struct cor_error *cor_dump_open(const char *path, struct cor_dump **ret)
 {
-	struct cor_dump *dump;
+	struct cor_dump *dump = NULL;
 	struct cor_error *err = dump_create(path, &dump);
 	if (err)
 		return err;
@@ -308,7 +311,7 @@ struct cor_error *cor_dump_open(const char *path, struct cor_dump **ret)
 
 struct cor_error *cor_dump_parse_mem(const void *buf, size_t len, struct cor_dump **ret)
 {
-	struct cor_dump *dump;
+	struct cor_dump *dump = NULL;
 	struct cor_error *err = dump_create("<memory>", &dump);
 	if (err)
 		return err;
@@ -334,7 +337,9 @@ void cor_dump_close(struct cor_dump *dump)
 	free(dump->file.extents);
 	cor_vec_deinit(&dump->notes);
 	cor_vec_deinit(&dump->ranges);
-	free(dump->note_buf);
+	for (size_t i = 0; i < dump->note_bufs.len; i++)
+		free(*(uint8_t **)cor_vec_at(&dump->note_bufs, i));
+	cor_vec_deinit(&dump->note_bufs);
 	free(dump->vmcoreinfo);
 	free(dump->incomplete_reason);
 	free(dump->cache);

@@ -19,7 +19,7 @@ struct flat_extent {
 struct dump_file {
 	const uint8_t *data;
 	uint64_t size;
-	void *map;	 /* non-NULL if we mmap'ed it */
+	void *map; /* non-NULL if we mmap'ed it */
 	size_t map_len;
 	struct flat_extent *extents; /* sorted by voff (flattened only) */
 	size_t num_extents;
@@ -56,9 +56,10 @@ struct cor_dump {
 	uint32_t page_size;
 	uint64_t max_pfn;
 	char format_name[64];
-	/* Notes: struct cor_dump_note, pointing into note_buf or the file. */
+	/* Notes: struct cor_dump_note, pointing into the buffers of note_bufs (one
+	 * per PT_NOTE segment; an ELF file may have several). */
 	struct cor_vec notes;
-	uint8_t *note_buf;
+	struct cor_vec note_bufs; /* uint8_t *, owned */
 	char *vmcoreinfo;
 	size_t vmcoreinfo_len;
 	/* struct cor_dump_range */
@@ -80,7 +81,7 @@ extern const struct dump_ops cor_dump_kdump_ops;
 
 /* Sets the incomplete flag with a reason (first reason wins). */
 void dump_set_incomplete(struct cor_dump *dump, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 /* Builds the extent index of a flattened file. */
 struct cor_error *flat_index(struct dump_file *f);
 /* Reads @len bytes at @off of the file, or fails with TRUNCATED naming @what. */
