@@ -7,8 +7,10 @@
 // continuing", or "Dazed and confused, but trying to continue". The reason is
 // the byte read from I/O port 0x61 (NMI_REASON_PORT, System Control Port B);
 // arch/x86/include/asm/mach_traps.h: NMI_REASON_SERR 0x80, NMI_REASON_IOCHK
-// 0x40. Kernels before 2.6.37 printed a SERR (then "memory parity error")
-// NMI with the "unknown reason" text too, so the byte is what decides.
+// 0x40. Before 2.6.37, mem_parity_error() (arch/x86/kernel/traps*.c) printed
+// a SERR NMI (bit 7, then called the memory parity error line) with the
+// "unknown reason" text followed by "You have some hardware problem, likely
+// on the PCI bus.", so the byte is what decides.
 #include <stdio.h>
 #include <string.h>
 
@@ -86,7 +88,8 @@ struct cor_error *hw_nmi_line(struct hw_parser *p, const struct hw_line *l)
 		return NULL;
 	}
 	if (p->nmi_last >= 0 &&
-	    hw_find(l->msg, l->len, "Dazed and confused, but trying to continue")) {
+	    (hw_find(l->msg, l->len, "Dazed and confused, but trying to continue") ||
+	     hw_find(l->msg, l->len, "You have some hardware problem, likely on the PCI bus."))) {
 		struct cor_hwerr_record *r = hw_rec(p, p->nmi_last);
 		if (l->lineno - r->line <= HW_NEAR_LINES)
 			hw_touch(r, l);
@@ -136,12 +139,15 @@ void hw_nmi_finish(const struct cor_hwerr_context *ctx, struct cor_hwerr_record 
 		 r->panicked ? ", kernel panicked" : "");
 	if (k == COR_HWERR_NMI_SERR) {
 		snprintf(r->component, sizeof(r->component), "PCI SERR# line (platform)");
-		snprintf(r->advice, sizeof(r->advice),
-			 "%s. A device or the chipset raised SERR#: check the AER/GHES records "
-			 "and the BMC's SEL for the device. The kernel %s.",
-			 why,
-			 r->panicked ? "panicked (kernel.panic_on_unrecovered_nmi=1)"
-				     : "went on (kernel.panic_on_unrecovered_nmi=0)");
+		snprintf(
+		    r->advice, sizeof(r->advice),
+		    "%s. A device or the chipset raised SERR# (the memory parity line of old "
+		    "boards; kernels before 2.6.37 printed it as \"unknown reason\" with \"You "
+		    "have some hardware problem, likely on the PCI bus.\"): check the AER/GHES "
+		    "records and the BMC's SEL for the device. The kernel %s.",
+		    why,
+		    r->panicked ? "panicked (kernel.panic_on_unrecovered_nmi=1)"
+				: "went on (kernel.panic_on_unrecovered_nmi=0)");
 	} else if (k == COR_HWERR_NMI_IOCHK) {
 		snprintf(r->component, sizeof(r->component), "IOCHK# line (platform)");
 		snprintf(r->advice, sizeof(r->advice),

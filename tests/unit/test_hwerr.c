@@ -614,7 +614,8 @@ COR_TEST(hwerr_nmi_iochk_panic)
 	cor_hwerr_log_deinit(&log);
 }
 
-/* Kernels before 2.6.37 printed a SERR/parity NMI as "unknown reason": the
+/* Linux 2.6.2x arch/x86/kernel/traps_32.c mem_parity_error(): a SERR/parity NMI
+ * printed as "unknown reason" (as in Ubuntu 7.04-8.04 logs of the time): the
  * reason byte b1 has bit 7 set, so it is a SERR# NMI whatever the text says. */
 COR_TEST(hwerr_nmi_old_kernel_serr_as_unknown)
 {
@@ -626,6 +627,8 @@ COR_TEST(hwerr_nmi_old_kernel_serr_as_unknown)
 	CHECK_U64(log.records.len, 1);
 	CHECK_STR(rec(&log, 0)->component, "PCI SERR# line (platform)");
 	CHECK(has(rec(&log, 0)->summary, "SERR"));
+	CHECK(has(rec(&log, 0)->advice, "memory parity"));
+	CHECK_U64(rec(&log, 0)->nlines, 3);
 	cor_hwerr_log_deinit(&log);
 }
 
