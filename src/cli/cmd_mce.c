@@ -43,7 +43,22 @@ enum {
 	OPT_CPUID,
 	OPT_VENDOR,
 	OPT_JSON,
+	OPT_HELP,
 };
+
+static const char mce_help[] =
+    "Decode machine-check records bit by bit: raw register values, kernel log lines\n"
+    "or mcelog text (FILE, or - for standard input), or a dump (its kernel log and\n"
+    "the kernel's per-cpu struct mce records).\n\n"
+    "  --status X      IA32_MCi_STATUS (hex)       --mcgstatus X  IA32_MCG_STATUS\n"
+    "  --mcgcap X      IA32_MCG_CAP                --addr X / --misc X  MCi_ADDR / MCi_MISC\n"
+    "  --ipid X        AMD MCA_IPID (bank type)    --bank N / --cpu N   (decimal)\n"
+    "  --cs X          CS of the interrupted context (ring 3 = user)\n"
+    "  --family F --model M [--stepping S]   e.g. --family 6 --model 1AH (or 0x1a, 26)\n"
+    "  --cpuid EAX     CPUID(1).EAX signature, as after PROCESSOR v: in the log\n"
+    "  --vendor intel|amd\n"
+    "  --json          JSON: {\"source\", \"memory\", \"records\": [...]}\n"
+    "With FILE or DUMP, the CPU and register options fill in what the text lacks.\n";
 
 /* "0x1a", "1ah"/"1AH" (the SDM's spelling) are hex; plain digits are decimal. */
 static struct cor_error *parse_fm(const char *s, uint32_t *ret)
@@ -553,7 +568,8 @@ static int output(struct cor_cli *cli, const struct mce_opts *o, struct cor_vec 
 	return err ? cor_cli_fail(err) : 0;
 }
 
-static int parse_args(struct mce_opts *o, int argc, char **argv)
+/* Returns 0 to go on, -1 after --help, else the usage error's exit status. */
+static int parse_args(struct mce_opts *o, FILE *out, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 	    {"status", required_argument, NULL, OPT_STATUS},
@@ -571,6 +587,7 @@ static int parse_args(struct mce_opts *o, int argc, char **argv)
 	    {"cpuid", required_argument, NULL, OPT_CPUID},
 	    {"vendor", required_argument, NULL, OPT_VENDOR},
 	    {"json", no_argument, NULL, OPT_JSON},
+	    {"help", no_argument, NULL, OPT_HELP},
 	    {NULL, 0, NULL, 0},
 	};
 	int c;
@@ -578,6 +595,10 @@ static int parse_args(struct mce_opts *o, int argc, char **argv)
 		if (c == OPT_JSON) {
 			o->json = true;
 			continue;
+		}
+		if (c == OPT_HELP) {
+			fprintf(out, "%s\n\n%s", MCE_USAGE, mce_help);
+			return -1;
 		}
 		if (c == '?' || c == ':')
 			return cor_cli_usage("mce", MCE_USAGE);
@@ -602,9 +623,9 @@ static int parse_args(struct mce_opts *o, int argc, char **argv)
 int cor_cmd_mce(struct cor_cli *cli, int argc, char **argv)
 {
 	struct mce_opts o = {0};
-	int r = parse_args(&o, argc, argv);
+	int r = parse_args(&o, cli->out, argc, argv);
 	if (r)
-		return r;
+		return r < 0 ? 0 : r;
 	struct cor_vec recs;
 	cor_vec_init(&recs, sizeof(struct cor_mce_record));
 	if (o.raw.have & COR_MCE_HAVE_STATUS) {

@@ -336,9 +336,8 @@ static void decode_snb_ivb(struct cor_mce_decoded *d, bool ivb)
 	}
 	if ((!ivb && (bank == 6 || bank == 7)) || (ivb && bank == 5))
 		snprintf(d->component, sizeof(d->component), "QPI link (bank %u)", bank);
-	if (!ivb && bank >= 8 && bank <= 11)
-		snprintf(d->component, sizeof(d->component),
-			 "integrated memory controller channel %u", bank - 8);
+	if (!ivb && bank >= 8 && bank <= 11) /* the channel is MCACOD's CCCC, not the bank */
+		mce_appendf(d->component, sizeof(d->component), " (IMC bank %u)", bank);
 	d->lookup = COR_MCE_LOOKUP_ABSENT;
 	snprintf(d->model_text, sizeof(d->model_text),
 		 "not in tables: no MSCOD table for bank %u on 06_%02XH (MSCOD 0x%04x)", bank,

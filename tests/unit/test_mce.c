@@ -324,6 +324,15 @@ COR_TEST(mce_cli)
 	CHECK(out && strstr(out, "\"records\":[{"));
 	free(out);
 	out = NULL;
+	snprintf(cmd, sizeof(cmd), "%s/coroner mce --help 2>&1", cor_test_build());
+	CHECK(cor_test_run(cmd, &out) == 0);
+	CHECK(out && strstr(out, "--status X"));
+	free(out);
+	out = NULL;
+	snprintf(cmd, sizeof(cmd), "%s/coroner mce 2>&1", cor_test_build());
+	CHECK(cor_test_run(cmd, &out) == 2);
+	free(out);
+	out = NULL;
 	snprintf(cmd, sizeof(cmd), "%s/coroner mce --status zz 2>&1", cor_test_build());
 	CHECK(cor_test_run(cmd, &out) != 0);
 	free(out);
