@@ -122,6 +122,10 @@ struct cor_hwerr_record {
 	bool multiple;
 	bool has_tlp;
 	uint32_t tlp[4];
+	/** A Downstream Port Containment event (dpc.c): status and trigger reason. */
+	bool dpc;
+	uint16_t dpc_status;
+	char dpc_reason[32];
 
 	/* NMI */
 	enum cor_hwerr_nmi_kind nmi_kind;

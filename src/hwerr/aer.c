@@ -426,6 +426,55 @@ static struct cor_error *detail(struct hw_parser *p, const struct hw_line *l, co
 	return NULL;
 }
 
+/* Downstream Port Containment, Linux 6.1 drivers/pci/pcie/dpc.c dpc_process_error():
+ * "DPC: containment event, status:%#06x source:%#06x" then "DPC: <reason> detected".
+ * DPC Status (PCIe r5.0 §7.9.15.5): trigger reason bits 2:1 (0 unmasked
+ * uncorrectable error, 1 ERR_NONFATAL, 2 ERR_FATAL, 3 see extension bits 6:5). */
+static struct cor_error *dpc_line(struct hw_parser *p, const struct hw_line *l, const char *port,
+				  const char *s, size_t len)
+{
+	const char *end = s + len, *q;
+	if (hw_starts(s, len, "containment event, status:")) {
+		uint64_t status = 0, source = 0;
+		q = s + 26;
+		if (!hw_hex(&q, end, 4, &status))
+			return NULL;
+		const char *src = hw_find(q, (size_t)(end - q), "source:");
+		if (src) {
+			q = src + 7;
+			hw_hex(&q, end, 4, &source);
+		}
+		long idx;
+		struct cor_error *err = hw_new_record(p, COR_HWERR_SRC_AER, l, &idx);
+		if (err)
+			return err;
+		struct cor_hwerr_record *r = hw_rec(p, idx);
+		unsigned reason = (unsigned)(status >> 1) & 3;
+		r->dpc = true;
+		r->dpc_status = (uint16_t)status;
+		r->cls = reason == 2 ? COR_HWERR_FATAL : COR_HWERR_RECOVERABLE;
+		snprintf(r->reporter, sizeof(r->reporter), "%s", port);
+		/* ERR_* messages carry the requester ID of the device that sent them. */
+		if ((reason == 1 || reason == 2) && source)
+			snprintf(r->device, sizeof(r->device), "%.4s:%02x:%02x.%u", port,
+				 (unsigned)(source >> 8), (unsigned)(source >> 3 & 0x1f),
+				 (unsigned)(source & 7));
+		else
+			snprintf(r->device, sizeof(r->device), "%s", port);
+		p->aer_open = idx;
+		return NULL;
+	}
+	q = hw_find(s, len, " detected");
+	if (q && p->aer_open >= 0) {
+		struct cor_hwerr_record *r = hw_rec(p, p->aer_open);
+		if (r->dpc && !strcmp(r->reporter, port) && l->lineno - r->line <= HW_NEAR_LINES) {
+			hw_copy(r->dpc_reason, sizeof(r->dpc_reason), s, (size_t)(q - s));
+			hw_touch(r, l);
+		}
+	}
+	return NULL;
+}
+
 struct cor_error *hw_aer_line(struct hw_parser *p, const struct hw_line *l)
 {
 	char dev[16];
@@ -433,6 +482,8 @@ struct cor_error *hw_aer_line(struct hw_parser *p, const struct hw_line *l)
 	size_t len;
 	if (!hw_device_line(l, dev, &s, &len))
 		return NULL;
+	if (hw_starts(s, len, "DPC: "))
+		return dpc_line(p, l, dev, s + 5, len - 5);
 	if (hw_find(s, len, " error message received from ") ||
 	    hw_find(s, len, " error received: "))
 		return received(p, l, dev, s, len);
@@ -462,6 +513,20 @@ void hw_aer_finish(struct cor_hwerr_record *r)
 			snprintf(r->advice, sizeof(r->advice), "%s.", lead->meaning);
 	}
 	snprintf(r->component, sizeof(r->component), "PCIe %s", r->device[0] ? r->device : "?");
+	if (r->dpc) {
+		snprintf(r->summary, sizeof(r->summary),
+			 "PCIe downstream port containment at %s: %s (DPC status 0x%04x), link to "
+			 "%s taken down",
+			 r->reporter, r->dpc_reason[0] ? r->dpc_reason : "trigger not printed",
+			 r->dpc_status, r->device);
+		snprintf(
+		    r->advice, sizeof(r->advice),
+		    "The port disabled its link to stop an uncorrectable error from spreading; "
+		    "the kernel resets the link and asks the drivers to recover. Devices below "
+		    "%s were unreachable meanwhile: if it repeats, suspect %s or its slot.",
+		    r->reporter, r->device);
+		return;
+	}
 	snprintf(r->summary, sizeof(r->summary), "PCIe %s error on %s%s%s%s%s%s",
 		 r->aer_correctable	     ? "corrected"
 		 : r->cls == COR_HWERR_FATAL ? "uncorrected fatal"

@@ -166,6 +166,12 @@ static void json_aer(const struct cor_hwerr_record *r, struct cor_strbuf *out)
 	if (r->has_ids)
 		cor_strbuf_appendf(out, ",\"vendor_id\":\"%04x\",\"device_id\":\"%04x\"",
 				   r->vendor_id, r->device_id);
+	if (r->dpc) {
+		cor_strbuf_appendf(out,
+				   ",\"dpc\":{\"status\":\"0x%04x\",\"reason\":", r->dpc_status);
+		jstr(out, r->dpc_reason);
+		cor_strbuf_append(out, "}");
+	}
 	if (r->layer[0])
 		jkey(out, "layer", r->layer);
 	if (r->agent[0])

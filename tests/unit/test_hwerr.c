@@ -1021,6 +1021,18 @@ static const struct vector vectors[] = {
      "nvme 0000:3d:00.0:   device [8086:0a54] error status/mask=00400000/00000000\n"
      "nvme 0000:3d:00.0:    [22] UncorrIntErr           (First)\n",
      COR_HWERR_SRC_AER, COR_HWERR_FATAL, "PCIe 0000:3d:00.0", "UncorrIntErr"},
+    {"dpc.c dpc_process_error: ERR_FATAL from 0000:02:00.0 (source 0x0200)",
+     "pcieport 0000:00:1d.0: DPC: containment event, status:0x1f05 source:0x0200\n"
+     "pcieport 0000:00:1d.0: DPC: ERR_FATAL detected\n",
+     COR_HWERR_SRC_AER, COR_HWERR_FATAL, "PCIe 0000:02:00.0", "ERR_FATAL"},
+    {"dpc.c dpc_process_error: unmasked uncorrectable error in the port, then aer_print_error",
+     "pcieport 0000:00:1c.0: DPC: containment event, status:0x1f01 source:0x0000\n"
+     "pcieport 0000:00:1c.0: DPC: unmasked uncorrectable error detected\n"
+     "pcieport 0000:00:1c.0: PCIe Bus Error: severity=Uncorrected (Non-Fatal), type=Transaction "
+     "Layer, (Requester ID)\n"
+     "pcieport 0000:00:1c.0:   device [8086:a33c] error status/mask=00004000/00000000\n"
+     "pcieport 0000:00:1c.0:    [14] CmpltTO                (First)\n",
+     COR_HWERR_SRC_AER, COR_HWERR_RECOVERABLE, "PCIe 0000:00:1c.0", "unmasked uncorrectable error"},
     {"cper.c cper_print_mem/cper_dimm_err_location: DIMM without SMBIOS name",
      "{11}[Hardware Error]: Hardware error from APEI Generic Hardware Error Source: 2\n"
      "{11}[Hardware Error]: It has been corrected by h/w and requires no further action\n"
