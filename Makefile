@@ -45,7 +45,7 @@ RUNNER  := $(BUILD)/tests/runner
 GENDUMP := $(BUILD)/gendump
 FUZZ_BINS := $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_NAMES))
 
-.PHONY: all run check deps format format-check fuzz clean bench-log corpus-dwarf
+.PHONY: all run check deps format format-check fuzz clean bench-log corpus-dwarf check-capture-full bench-capture
 all: $(LIB) $(CORONER) $(if $(wildcard tests/gen/main.c),$(GENDUMP))
 
 $(BUILD)/obj/%.o: %.c
@@ -86,6 +86,14 @@ run: deps
 check: deps
 	@$(MAKE) --no-print-directory all $(RUNNER) $(FUZZ_BINS)
 	COR_BUILD=$(BUILD) $(RUNNER)
+
+# The capture tests' full matrix (every dump level vs makedumpfile, crash on every codec).
+check-capture-full: deps
+	@$(MAKE) --no-print-directory all $(RUNNER)
+	COR_BUILD=$(BUILD) COR_CAPTURE_FULL=1 $(RUNNER) test_capture
+
+bench-capture: all
+	COR_BUILD=$(BUILD) bench/capture.sh
 
 # libFuzzer builds (clang); each target also builds as a replay program under gcc.
 fuzz:
