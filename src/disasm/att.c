@@ -81,12 +81,25 @@ static bool is_shift_by_one(const cs_x86 *x)
 	return x->opcode[0] == 0xd0 || x->opcode[0] == 0xd1;
 }
 
+/* D2/D3 /n: shift or rotate by %cl; capstone 4 drops the %cl of the memory forms. */
+static bool lost_cl(const cs_x86 *x, const struct cor_insn *insn)
+{
+	if (x->opcode[0] != 0xd2 && x->opcode[0] != 0xd3)
+		return false;
+	for (unsigned i = 0; i < insn->num_ops; i++)
+		if (insn->ops[i].kind == COR_OP_REG && strcmp(insn->ops[i].reg_name, "cl") == 0)
+			return false;
+	return true;
+}
+
 static void operands_text(const cs_x86 *x, struct cor_insn *insn)
 {
 	char *buf = insn->operands;
 	size_t size = sizeof(insn->operands);
-	bool first = true;
+	bool first = !lost_cl(x, insn);
 	buf[0] = '\0';
+	if (!first)
+		add(buf, size, "%%cl");
 	for (unsigned i = 0; i < insn->num_ops; i++) {
 		const struct cor_insn_operand *o = &insn->ops[i];
 		if (o->kind == COR_OP_IMM && o->imm == 1 && is_shift_by_one(x))
@@ -98,7 +111,14 @@ static void operands_text(const cs_x86 *x, struct cor_insn *insn)
 			add(buf, size, "*");
 		switch (o->kind) {
 		case COR_OP_REG:
-			add(buf, size, "%%%s", o->reg_name);
+			/* binutils writes the port of in/out as "(%dx)". */
+			if ((insn->id == X86_INS_IN || insn->id == X86_INS_OUT) &&
+			    strcmp(o->reg_name, "dx") == 0)
+				add(buf, size, "(%%dx)");
+			else if (strncmp(o->reg_name, "dr", 2) == 0) /* debug registers: %db7 */
+				add(buf, size, "%%db%s", o->reg_name + 2);
+			else
+				add(buf, size, "%%%s", o->reg_name);
 			break;
 		case COR_OP_IMM:
 			if (insn->has_target)
@@ -123,6 +143,9 @@ static bool keeps_suffix(const struct cor_insn *insn, const char *name)
 	static const char *const unsized[] = {"lidt", "lgdt", "sidt",	"sgdt", "lldt", "sldt",
 					      "ltr",  "str",  "invlpg", "push", "pop"};
 	bool mem = false;
+	/* No operand, the suffix says the mode returned to: sysretq/sysretl, iretq. */
+	if (strcmp(name, "sysret") == 0 || strcmp(name, "iret") == 0)
+		return true;
 	if (insn->flags & (COR_INSN_JUMP | COR_INSN_CALL | COR_INSN_RET))
 		return false;
 	for (size_t i = 0; i < sizeof(unsized) / sizeof(unsized[0]); i++)
@@ -149,7 +172,7 @@ static const char *prefix_word(const char *w, size_t n, const char *base)
 }
 
 /*
- * String instructions (opcodes A4..A7, AA..AF): binutils writes both implicit
+ * String instructions (opcodes 6C..6F, A4..A7, AA..AF): binutils writes both implicit
  * operands, "stos %rax,%es:(%rdi)", "movsq %ds:(%rsi),%es:(%rdi)"; capstone
  * writes one. Returns false for other opcodes.
  */
@@ -158,6 +181,15 @@ static bool string_text(const cs_x86 *x, struct cor_insn *insn, char *stem, size
 	static const char *const acc[] = {"al", "ax", "eax", "rax"};
 	static const char *const sfx = "bwlq";
 	uint8_t op = x->opcode[0];
+	if (op >= 0x6c && op <= 0x6f) { /* ins, outs */
+		snprintf(stem, stem_size, "%s%c", op < 0x6e ? "ins" : "outs",
+			 !(op & 1)			     ? 'b'
+			 : x->prefix[2] == X86_PREFIX_OPSIZE ? 'w'
+							     : 'l');
+		snprintf(insn->operands, sizeof(insn->operands), "%s",
+			 op < 0x6e ? "(%dx),%es:(%rdi)" : "%ds:(%rsi),(%dx)");
+		return true;
+	}
 	if (op < 0xa4 || op > 0xaf || op == 0xa8 || op == 0xa9) /* A8/A9: test imm,%al/%eax */
 		return false;
 	int sz = !(op & 1) ? 0 : (x->rex & 8) ? 3 : x->prefix[2] == X86_PREFIX_OPSIZE ? 1 : 2;

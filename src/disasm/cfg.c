@@ -113,7 +113,7 @@ static void block_edges(struct cor_cfg *cfg, const size_t *insn_block, size_t b)
 		 * on (arch/x86/kernel/traps.c handle_bug(), Linux 5.8+). int3 is
 		 * padding or a text_poke breakpoint: no successor.
 		 */
-		if (last->id == X86_INS_UD2)
+		if (last->id == X86_INS_UD2 || last->id == X86_INS_UD2B)
 			add_edge(cfg, b, next, next_addr, COR_EDGE_FALLTHROUGH);
 	} else if (last->flags & COR_INSN_JUMP) {
 		if (last->flags & COR_INSN_INDIRECT) {

@@ -238,6 +238,7 @@ static uint32_t kind_flags(const cs_insn *ci, const struct cor_insn *insn)
 	case X86_INS_INT1:
 	case X86_INS_INTO:
 	case X86_INS_UD2:
+	case X86_INS_UD2B:
 	case X86_INS_UD0:
 		f |= COR_INSN_TRAP;
 		break;
@@ -324,7 +325,7 @@ static void set_bad(const uint8_t *code, uint64_t addr, struct cor_insn *insn)
  * does not fall out of step.
  */
 static const struct {
-	uint8_t bytes[4];
+	uint8_t bytes[5];
 	uint8_t len;
 	const char *mnemonic;
 	const char *operands;
@@ -342,10 +343,46 @@ static const struct {
     {{0xf3, 0x0f, 0x01, 0xef}, 4, "stui", ""},
     {{0x0f, 0x01, 0xfa}, 3, "monitorx", "%rax,%ecx,%edx"},
     {{0x0f, 0x01, 0xfb}, 3, "mwaitx", "%eax,%ecx,%ebx"},
+    {{0x0f, 0x01, 0xc8}, 3, "monitor", "%rax,%ecx,%edx"},
+    {{0x0f, 0x01, 0xc9}, 3, "mwait", "%eax,%ecx"},
+    {{0x0f, 0x01, 0xee}, 3, "rdpkru", ""},
+    {{0x0f, 0x01, 0xef}, 3, "wrpkru", ""},
+    {{0xf3, 0x0f, 0x01, 0xd9}, 4, "vmgexit", ""},
+    {{0xf3, 0x0f, 0x01, 0xfe}, 4, "rmpadjust", ""},
+    {{0xf2, 0x0f, 0x01, 0xfe}, 4, "rmpupdate", ""},
+    {{0xf3, 0x0f, 0x01, 0xff}, 4, "psmash", ""},
+    {{0xf2, 0x0f, 0x01, 0xff}, 4, "pvalidate", ""},
+    {{0x66, 0x0f, 0xae, 0xf1}, 4, "tpause", "%ecx"},
+    {{0xc4, 0xe2, 0x78, 0x49, 0xc0}, 5, "tilerelease", ""},
 };
+
+/*
+ * ud1 with a register ModRM (0F B9 /r, mod 3): capstone 4 decodes "0f b9" as
+ * a 2-byte "ud2b" and the ModRM byte as the next instruction. The kernel
+ * emits "ud1 %esp,%ecx" (0f b9 cc) as a trap (UBSAN, objtool's annotations).
+ */
+static bool decode_ud1(const uint8_t *code, size_t len, uint64_t addr, struct cor_insn *ret)
+{
+	static const char *const r32[] = {"eax", "ecx", "edx", "ebx", "esp", "ebp", "esi", "edi"};
+	if (len < 3 || code[0] != 0x0f || code[1] != 0xb9 || (code[2] >> 6) != 3)
+		return false;
+	memset(ret, 0, sizeof(*ret));
+	ret->addr = addr;
+	ret->len = 3;
+	memcpy(ret->bytes, code, 3);
+	ret->cond = COR_COND_NONE;
+	ret->flags = COR_INSN_TRAP;
+	ret->id = X86_INS_UD2B;
+	snprintf(ret->mnemonic, sizeof(ret->mnemonic), "ud1");
+	snprintf(ret->operands, sizeof(ret->operands), "%%%s,%%%s", r32[code[2] & 7],
+		 r32[(code[2] >> 3) & 7]);
+	return true;
+}
 
 static bool decode_extra(const uint8_t *code, size_t len, uint64_t addr, struct cor_insn *ret)
 {
+	if (decode_ud1(code, len, addr, ret))
+		return true;
 	for (size_t i = 0; i < COR_ARRAY_SIZE(extra); i++) {
 		if (len < extra[i].len || memcmp(code, extra[i].bytes, extra[i].len) != 0)
 			continue;
@@ -370,9 +407,11 @@ struct cor_error *cor_disasm_decode(struct cor_disasm *d, const void *code, size
 	size_t left = len;
 	uint64_t a = addr;
 	struct cor_insn insn;
+	/* First: capstone decodes some of these as something else (vmgexit as vmmcall). */
+	if (decode_extra(code, len, addr, ret))
+		return NULL;
 	if (!cs_disasm_iter(d->handle, &p, &left, &a, d->ci)) {
-		if (!decode_extra(code, len, addr, ret))
-			set_bad(code, addr, ret);
+		set_bad(code, addr, ret);
 		return NULL;
 	}
 	const cs_insn *ci = d->ci;
