@@ -90,6 +90,14 @@ struct cor_error *cor_program_global(struct cor_program *prog, const char *name,
  */
 struct cor_error *cor_program_percpu_addr(struct cor_program *prog, uint64_t offset, unsigned cpu,
 					  uint64_t *ret) COR_MUST_CHECK;
+/**
+ * The source file and line of the kernel code at @p addr (as the dump has
+ * it, with KASLR), from the vmlinux's DWARF line tables: for `dis -l` and
+ * `bt -l`. *file is borrowed until the program is destroyed. NOT_FOUND
+ * without a vmlinux (-k) or line information for @p addr (e.g. a module).
+ */
+struct cor_error *cor_program_source_line(struct cor_program *prog, uint64_t addr,
+					  const char **file, int *line) COR_MUST_CHECK;
 /** Number of possible CPUs (nr_cpu_ids), for per-cpu loops. */
 struct cor_error *cor_program_nr_cpu_ids(struct cor_program *prog, unsigned *ret) COR_MUST_CHECK;
 

@@ -129,6 +129,22 @@ uint32_t cor_types_btf_count(const struct cor_types *types);
 cor_type_ref cor_types_btf_ref(uint32_t id);
 
 /**
+ * Adds the DWARF of the ELF file at @p path (a vmlinux with debug info).
+ * DWARF then comes first for named types and global variables; BTF, if
+ * loaded, fills in what DWARF lacks. NOT_FOUND if the file has no DWARF.
+ */
+struct cor_error *cor_types_add_dwarf(struct cor_types *types, const char *path) COR_MUST_CHECK;
+/** True if DWARF was added. */
+bool cor_types_has_dwarf(const struct cor_types *types);
+/**
+ * The source file and line of the code at @p addr (a link-time address of
+ * the DWARF's file, i.e. without KASLR). *file is borrowed until @p types is
+ * destroyed. NOT_FOUND without DWARF or line information for @p addr.
+ */
+struct cor_error *cor_types_source_line(struct cor_types *types, uint64_t addr, const char **file,
+					int *line) COR_MUST_CHECK;
+
+/**
  * Resolves @p ref to its type, converting it on first use. CORRUPT if the
  * source data is inconsistent (bad ids, loops), NOT_FOUND for a reference
  * no source knows.

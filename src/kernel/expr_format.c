@@ -136,7 +136,12 @@ static void append_symbol(struct fmt *f, uint64_t addr)
 	}
 	/* __START_KERNEL_map (arch/x86/include/asm/page_64_types.h, 6.1): the
 	 * kernel image and modules live above it. */
-	if (sym.addr < 0xffffffff80000000ull || (sym.size && off >= sym.size))
+	/* Assembler local labels (".LC1" of a vmlinux .symtab) name no object. */
+	if (sym.addr < 0xffffffff80000000ull || strncmp(sym.name, ".L", 2) == 0)
+		return;
+	/* crash gives gdb module symbols without sizes: a module address is
+	 * named after the closest symbol below it, as far as the guess goes. */
+	if (sym.size && off >= sym.size && !sym.module)
 		return;
 	/* kallsyms has no sizes (a symbol "ends" at the next one, and rodata
 	 * strings have none): bound the offset by the symbol's type when it

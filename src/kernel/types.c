@@ -106,8 +106,15 @@ struct cor_error *cor_program_types(struct cor_program *prog, struct cor_types *
 				return err;
 			cor_error_destroy(err);
 		}
+		/* The symbols code has checked that the vmlinux is this kernel's. */
+		if (prog->vmlinux_path &&
+		    (err = cor_types_add_dwarf(prog->types, prog->vmlinux_path))) {
+			if (!cor_error_is(err, COR_ERR_NOT_FOUND))
+				return err;
+			cor_error_destroy(err); /* a vmlinux without DWARF: BTF only */
+		}
 	}
-	if (!cor_types_has_btf(prog->types)) {
+	if (!cor_types_has_btf(prog->types) && !cor_types_has_dwarf(prog->types)) {
 		const char *why = cor_types_missing_reason(prog->types);
 		return cor_error_create(COR_ERR_NOT_FOUND, "no type information: %s",
 					why ? why : "no BTF");
@@ -396,6 +403,21 @@ static struct cor_error *read_symbol_u32(struct cor_program *prog, const char *n
 	if (err)
 		return err;
 	return cor_program_read_u32(prog, sym.addr, ret);
+}
+
+struct cor_error *cor_program_source_line(struct cor_program *prog, uint64_t addr,
+					  const char **file, int *line)
+{
+	struct cor_types *types;
+	uint64_t kaslr = 0;
+	struct cor_error *err = cor_program_types(prog, &types);
+	if (err)
+		return err;
+	/* DWARF has link-time addresses; the dump's are shifted by KASLR. */
+	cor_program_vmcoreinfo_u64(prog, "KERNELOFFSET", &kaslr);
+	if ((err = cor_types_source_line(types, addr - kaslr, file, line)))
+		return err;
+	return NULL;
 }
 
 struct cor_error *cor_program_nr_cpu_ids(struct cor_program *prog, unsigned *ret)

@@ -7,6 +7,7 @@
 #include "coroner/types_model.h"
 
 struct btf;
+struct cor_dwarf;
 
 /* Reference encoding: BTF ids as they are (0 = void), synthesized types and
  * DWARF DIE offsets in their own ranges. */
@@ -38,6 +39,8 @@ struct cor_types {
 	struct cor_hmap synth_ptr;
 	uint64_t next_synth;
 	struct cor_type void_type;
+	/* DWARF source (src/types/dwarf.c), or NULL. */
+	struct cor_dwarf *dwarf;
 	/* Why the collection is empty (set by its loader), or NULL. */
 	char *missing_reason;
 };
@@ -60,5 +63,17 @@ struct cor_error *btf_var_type(struct cor_types *types, const char *name,
 			       cor_type_ref *ret) COR_MUST_CHECK;
 /* btf.c: builds the enumerator index. */
 struct cor_error *btf_build_enum_index(struct cor_types *types) COR_MUST_CHECK;
+
+/* dwarf.c */
+void cor_dwarf_destroy(struct cor_dwarf *d);
+struct cor_error *cor_dwarf_convert(struct cor_types *types, cor_type_ref ref,
+				    const struct cor_type **ret) COR_MUST_CHECK;
+/* A named type from DWARF: @p kw "struct"/"union"/"enum", or NULL for a
+ * typedef or base type name. NOT_FOUND if DWARF has none. */
+struct cor_error *cor_dwarf_find_type(struct cor_types *types, const char *kw, const char *name,
+				      const struct cor_type **ret) COR_MUST_CHECK;
+/* The type of the global variable @p name defined in DWARF. */
+struct cor_error *cor_dwarf_var_type(struct cor_types *types, const char *name,
+				     cor_type_ref *ret) COR_MUST_CHECK;
 
 #endif

@@ -36,6 +36,7 @@ void cor_types_destroy(struct cor_types *types)
 	cor_hmap_deinit(&types->funcs);
 	cor_hmap_deinit(&types->enumerators);
 	cor_hmap_deinit(&types->synth_ptr);
+	cor_dwarf_destroy(types->dwarf);
 	btf__free(types->btf);
 	free(types->missing_reason);
 	free(types);
@@ -67,6 +68,12 @@ struct cor_error *cor_types_global_type(struct cor_types *types, const char *nam
 	struct cor_error *err = ensure_index(types);
 	if (err)
 		return err;
+	if (types->dwarf && symtype != 'T' && symtype != 't') {
+		err = cor_dwarf_var_type(types, name, ret);
+		if (!err || !cor_error_is(err, COR_ERR_NOT_FOUND))
+			return err;
+		cor_error_destroy(err);
+	}
 	uint64_t id;
 	if ((symtype == 'T' || symtype == 't') && types->btf &&
 	    cor_hmap_get_str(&types->funcs, name, &id)) {
@@ -132,6 +139,8 @@ struct cor_error *cor_types_get(struct cor_types *types, cor_type_ref ref,
 		*ret = (const struct cor_type *)(uintptr_t)v;
 		return NULL;
 	}
+	if (REF_IS_DWARF(ref))
+		return cor_dwarf_convert(types, ref, ret);
 	if (REF_IS_SYNTH(ref) || ref > UINT32_MAX)
 		return cor_error_create(COR_ERR_NOT_FOUND, "no type with reference 0x%llx",
 					(unsigned long long)ref);
@@ -404,6 +413,12 @@ static struct cor_error *find_tagged(struct cor_types *types, const char *kw, co
 				     const struct cor_type **ret)
 {
 	uint64_t id;
+	if (types->dwarf) {
+		struct cor_error *err = cor_dwarf_find_type(types, kw, name, ret);
+		if (!err || !cor_error_is(err, COR_ERR_NOT_FOUND))
+			return err;
+		cor_error_destroy(err);
+	}
 	if (!types->btf || !cor_hmap_get_str(&types->tags, name, &id))
 		return cor_error_create(COR_ERR_NOT_FOUND, "no type %s %s", kw, name);
 	struct cor_error *err = cor_types_get(types, id, ret);
@@ -422,6 +437,12 @@ static struct cor_error *find_plain(struct cor_types *types, const char *name,
 				    const struct cor_type **ret)
 {
 	uint64_t id;
+	if (types->dwarf) {
+		struct cor_error *err = cor_dwarf_find_type(types, NULL, name, ret);
+		if (!err || !cor_error_is(err, COR_ERR_NOT_FOUND))
+			return err;
+		cor_error_destroy(err);
+	}
 	if (!types->btf || !cor_hmap_get_str(&types->plain, name, &id))
 		return cor_error_create(COR_ERR_NOT_FOUND, "no type named %s", name);
 	return cor_types_get(types, id, ret);
