@@ -45,7 +45,7 @@ RUNNER  := $(BUILD)/tests/runner
 GENDUMP := $(BUILD)/gendump
 FUZZ_BINS := $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_NAMES))
 
-.PHONY: all run check deps format format-check fuzz clean bench-log corpus-dwarf check-capture-full bench-capture
+.PHONY: all run check check-dwarf deps format format-check fuzz clean bench-log corpus-dwarf check-capture-full bench-capture
 all: $(LIB) $(CORONER) $(if $(wildcard tests/gen/main.c),$(GENDUMP))
 
 $(BUILD)/obj/%.o: %.c
@@ -86,6 +86,13 @@ run: deps
 check: deps
 	@$(MAKE) --no-print-directory all $(RUNNER) $(FUZZ_BINS)
 	COR_BUILD=$(BUILD) $(RUNNER)
+
+# The tests that need the DWARF vmlinux (never part of check):
+#   make check-dwarf COR_VMLINUX=/path/to/vmlinux-6.1.0-56-amd64
+check-dwarf: deps
+	@test -n "$(COR_VMLINUX)" || { echo "check-dwarf: set COR_VMLINUX=<DWARF vmlinux>"; exit 2; }
+	@$(MAKE) --no-print-directory all $(RUNNER)
+	COR_VMLINUX=$(COR_VMLINUX) COR_BUILD=$(BUILD) $(RUNNER) dwarf
 
 # The capture tests' full matrix (every dump level vs makedumpfile, crash on every codec).
 check-capture-full: deps
