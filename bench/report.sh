@@ -21,7 +21,11 @@ TMP=$(mktemp -d); trap 'rm -rf "$TMP"' EXIT
 measure() {
 	local times=() rss=0 i out
 	for i in $(seq "$N"); do
-		/usr/bin/time -o "$TMP/time" -f "%e %M" "$@" >/dev/null 2>&1
+		if ! /usr/bin/time -o "$TMP/time" -f "%e %M" "$@" >/dev/null 2>"$TMP/err"; then
+			echo "bench: failed: $* : $(grep -v '^Command exited' "$TMP/err" | tail -2)" >&2
+			echo "0 0"
+			return
+		fi
 		out=$(tail -1 "$TMP/time")
 		times+=("${out% *}")
 		local r=${out#* }; [ "$r" -gt "$rss" ] && rss=$r
@@ -35,7 +39,7 @@ bt -a
 log
 quit
 CMD
-cat > "$TMP/drgn.py" <<'PY'
+cat > "$TMP/drgn_stack.py" <<'PY'
 import sys, drgn
 prog = drgn.Program()
 prog.set_core_dump(sys.argv[1])
@@ -50,7 +54,7 @@ for d in "$CORPUS"/*/vmcore.kdump-* "$CORPUS"/*/vmcore.elf; do
 	read -r ct cm <<<"$(measure "$CORONER" report "$d")"
 	if [ -n "$VMLINUX" ]; then
 		read -r xt xm <<<"$(measure sh -c "crash -s '$VMLINUX' '$d' < '$TMP/crash.cmd'")"
-		read -r dt dm <<<"$(measure /usr/bin/python3 "$TMP/drgn.py" "$d" "$VMLINUX")"
+		read -r dt dm <<<"$(measure /usr/bin/python3 "$TMP/drgn_stack.py" "$d" "$VMLINUX")"
 		printf '%-30s %7.2fs %6s | %7.2fs %6s %6.1fx | %7.2fs %6s %6.1fx\n' "$name" "$ct" "$cm" \
 			"$xt" "$xm" "$(echo "$xt / $ct" | bc -l)" "$dt" "$dm" "$(echo "$dt / $ct" | bc -l)"
 	else

@@ -134,6 +134,23 @@ void diag_timekeeping(struct diag_ctx *ctx, const struct diag_cpu *c, const stru
 bool diag_recover_tail_call(struct diag_ctx *ctx, uint64_t caller_ret, uint64_t callee,
 			    uint64_t sp_lo, uint64_t sp_hi, char *name, size_t size);
 
+/* THREAD_SIZE of the dump's kernel (from BTF struct irq_stack; 16 KiB default). */
+uint64_t diag_thread_size(struct diag_ctx *ctx);
+
+/* A task waiting for a sleeping lock (waitgraph.c). */
+struct diag_wait {
+	uint64_t task, lock, owner; /* owner: task_struct address or 0 */
+	const char *kind;	    /* "mutex", "rw-semaphore" */
+	char lock_name[160];
+};
+struct cor_task_list;
+struct cor_task;
+bool diag_find_wait(struct diag_ctx *ctx, const struct cor_task_list *list,
+		    const struct cor_task *t, struct diag_wait *ret);
+/* Evidence of the wait-for chain from @p start, with a cycle named as a deadlock. */
+void diag_wait_chain(struct diag_ctx *ctx, const struct cor_task_list *list,
+		     const struct cor_task *start, struct cor_finding *f);
+
 /* Rules, each in its own file. They add findings and may set class/summary/verdict. */
 void diag_rule_panic(struct diag_ctx *ctx);
 void diag_rule_lockup(struct diag_ctx *ctx);

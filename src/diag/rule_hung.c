@@ -49,6 +49,25 @@ static const char *wait_kind(const struct log_report *r)
 	return NULL;
 }
 
+/* The other tasks in uninterruptible sleep: often the real story is a crowd. */
+static void other_blocked(struct diag_ctx *ctx, const struct cor_task_list *list, int pid)
+{
+	int n = 0;
+	struct cor_finding *f = NULL;
+	for (size_t i = 0; i < list->tasks.len; i++) {
+		const struct cor_task *t = cor_vec_at(&list->tasks, i);
+		if (strcmp(t->st, "UN") != 0 || t->pid == pid)
+			continue;
+		if (!f)
+			f = diag_finding(ctx, "hung-task", COR_SEV_WARNING,
+					 "other tasks in uninterruptible sleep (D)");
+		if (n++ < 16)
+			diag_evidence(ctx, f, "%s (pid %d)", t->comm, t->pid);
+	}
+	if (f && n > 16)
+		diag_evidence(ctx, f, "... %d in all", n);
+}
+
 /* The blocked task's own stack in the dump: its frames, and the wait site: the first
  * frame past the scheduler, with a frame a tail call removed put back. */
 static bool site_from_dump(struct diag_ctx *ctx, int pid, struct cor_finding *f, char *site,
@@ -97,6 +116,9 @@ static bool site_from_dump(struct diag_ctx *ctx, int pid, struct cor_finding *f,
 	}
 	if (err && err != &cor_not_found)
 		diag_evidence(ctx, f, "the task's stack cannot be unwound: %s", err->message);
+	if (t)
+		diag_wait_chain(ctx, &list, t, f);
+	other_blocked(ctx, &list, pid);
 	if (err != &cor_not_found)
 		cor_error_destroy(err);
 	cor_backtrace_deinit(&bt);

@@ -14,8 +14,6 @@
 #include "coroner/types.h"
 #include "diag/internal.h"
 
-/* x86-64 THREAD_SIZE without KASAN (arch/x86/include/asm/page_64_types.h, 6.1). */
-#define THREAD_SIZE (16u * 1024)
 #define GUARD_SIZE 4096u
 
 /* The function repeated most among the frames, and how often. */
@@ -56,12 +54,13 @@ static uint64_t task_stack(struct diag_ctx *ctx, int cpu)
 static uint64_t recursion_frame_size(struct diag_ctx *ctx, uint64_t base, const char *func,
 				     int *count)
 {
-	uint64_t *words = malloc(THREAD_SIZE);
+	const uint64_t thread_size = diag_thread_size(ctx);
+	uint64_t *words = malloc(thread_size);
 	uint64_t size = 0;
 	*count = 0;
 	if (!words)
 		return 0;
-	struct cor_error *err = cor_program_read(ctx->prog, base, words, THREAD_SIZE);
+	struct cor_error *err = cor_program_read(ctx->prog, base, words, thread_size);
 	if (err) {
 		cor_error_destroy(err);
 		free(words);
@@ -69,7 +68,7 @@ static uint64_t recursion_frame_size(struct diag_ctx *ctx, uint64_t base, const 
 	}
 	uint64_t last = 0, dist[64];
 	int nd = 0;
-	for (size_t i = 0; i < THREAD_SIZE / 8; i++) {
+	for (size_t i = 0; i < thread_size / 8; i++) {
 		struct cor_symbol sym;
 		uint64_t off;
 		if (words[i] < 0xffff800000000000ull)
@@ -103,6 +102,7 @@ static uint64_t recursion_frame_size(struct diag_ctx *ctx, uint64_t base, const 
 
 static void stack_overflow(struct diag_ctx *ctx, const struct log_report *r)
 {
+	const uint64_t thread_size = diag_thread_size(ctx);
 	struct cor_report *rep = ctx->rep;
 	diag_set(ctx, &rep->crash_class, "stack overflow");
 	struct cor_finding *f = diag_finding(ctx, "stack-overflow", COR_SEV_CRITICAL,
@@ -121,7 +121,7 @@ static void stack_overflow(struct diag_ctx *ctx, const struct log_report *r)
 		bool in_guard = r->regs.cr2 >= base - GUARD_SIZE && r->regs.cr2 < base;
 		diag_evidence(ctx, f, "task stack: %016llx..%016llx; guard page %016llx..%016llx: "
 				      "the fault address is %s",
-			      (unsigned long long)base, (unsigned long long)(base + THREAD_SIZE),
+			      (unsigned long long)base, (unsigned long long)(base + thread_size),
 			      (unsigned long long)(base - GUARD_SIZE), (unsigned long long)base,
 			      in_guard ? "inside the guard page" : "outside it");
 		diag_fact(ctx, f, "detail", "%s", in_guard ? "guard page" : "beyond the stack");
@@ -137,9 +137,10 @@ static void stack_overflow(struct diag_ctx *ctx, const struct log_report *r)
 		if (fsz)
 			diag_evidence(ctx, f, "on the stack: %d return addresses into %s, one every %llu "
 					      "bytes: each call uses a %llu-byte frame, so %llu "
-					      "nested calls fill the %u-byte stack",
+					      "nested calls fill the %llu-byte stack",
 				      count, func, (unsigned long long)fsz, (unsigned long long)fsz,
-				      (unsigned long long)(THREAD_SIZE / fsz), THREAD_SIZE);
+				      (unsigned long long)(thread_size / fsz),
+				      (unsigned long long)thread_size);
 		diag_fact(ctx, f, "culprit", "%s", func);
 		if (fsz)
 			diag_fact(ctx, f, "frame_size", "%llu", (unsigned long long)fsz);
@@ -153,11 +154,12 @@ static void stack_overflow(struct diag_ctx *ctx, const struct log_report *r)
 			diag_set(ctx, &rep->summary,
 				 "Unbounded recursion in %s overflowed the kernel stack of task %s "
 				 "(pid %d) on CPU %d: each call takes a %llu-byte frame, %llu calls "
-				 "fill the %u-byte stack, and the next access hit the guard page. A "
+				 "fill the %llu-byte stack, and the next access hit the guard page. A "
 				 "software bug: the recursion needs a depth limit (or must become "
 				 "iterative), or the large local variables must move off the stack.",
 				 func, r->comm, r->pid, r->cpu, (unsigned long long)fsz,
-				 (unsigned long long)(THREAD_SIZE / fsz), THREAD_SIZE);
+				 (unsigned long long)(thread_size / fsz),
+				      (unsigned long long)thread_size);
 	} else {
 		diag_frames_from_log(ctx, r, 4, f);
 		diag_set(ctx, &rep->summary,

@@ -17,6 +17,8 @@
 #include "coroner/mem.h"
 #include "coroner/program.h"
 #include "coroner/symbols.h"
+#include "coroner/tasks.h"
+#include "coroner/types.h"
 #include "gen/gen.h"
 #include "harness.h"
 
@@ -280,5 +282,62 @@ COR_TEST(report_general_spinlock_owner_spinning)
 	EXPECT_IN(r, "lock's address in a register");
 	EXPECT_NOT_IN(r, "no owner running");
 	free(r);
+	mut_free(&m);
+}
+
+/* Writes a mutex at @p m, owned by @p owner, with one waiter at @p w (on @p waiter's stack). */
+static bool fake_mutex(struct cor_tctx *t, struct mut *m, uint64_t mtx, uint64_t owner, uint64_t w,
+		       uint64_t waiter)
+{
+	uint64_t o_owner, o_wait, o_list, o_task;
+	struct cor_error *e = cor_program_member_offset(m->prog, "struct mutex", "owner", &o_owner);
+	if (!e)
+		e = cor_program_member_offset(m->prog, "struct mutex", "wait_list", &o_wait);
+	if (!e)
+		e = cor_program_member_offset(m->prog, "struct mutex_waiter", "list", &o_list);
+	if (!e)
+		e = cor_program_member_offset(m->prog, "struct mutex_waiter", "task", &o_task);
+	if (e) {
+		cor_test_fail(t, __FILE__, __LINE__, "mutex layout: %s", e->message);
+		cor_error_destroy(e);
+		return false;
+	}
+	uint64_t head = mtx + o_wait, node = w + o_list;
+	return mut_poke(t, m, mtx + o_owner, &owner, 8) && mut_poke(t, m, head, &node, 8) &&
+	       mut_poke(t, m, head + 8, &node, 8) && mut_poke(t, m, node, &head, 8) &&
+	       mut_poke(t, m, node + 8, &head, 8) && mut_poke(t, m, w + o_task, &waiter, 8);
+}
+
+/* A deadlock the dump never had: the hung task waits for a mutex owned by init, which
+ * waits for a second mutex owned by the hung task. The report must follow the owners
+ * and name the cycle. */
+COR_TEST(report_general_mutex_deadlock)
+{
+	char path[PATH_MAX];
+	struct mut m;
+	if (!find_dump(t, "hung-task", path, sizeof(path)) || !mut_load(t, path, &m))
+		return;
+	struct cor_task_list list;
+	struct cor_error *e = cor_program_tasks(m.prog, &list);
+	if (e) {
+		cor_test_fail(t, __FILE__, __LINE__, "tasks: %s", e->message);
+		cor_error_destroy(e);
+		mut_free(&m);
+		return;
+	}
+	const struct cor_task *a = cor_task_list_find(&list, 122), *b = cor_task_list_find(&list, 1);
+	CHECK(a && b && a->stack && b->stack);
+	if (a && b) {
+		uint64_t zero = sym(t, &m, "empty_zero_page");
+		uint64_t m1 = zero + 0x100, m2 = zero + 0x200;
+		CHECK(fake_mutex(t, &m, m1, b->addr, a->stack + 0x200, a->addr));
+		CHECK(fake_mutex(t, &m, m2, a->addr, b->stack + 0x200, b->addr));
+		char *r = mut_report(t, &m, "mutex-deadlock");
+		EXPECT_IN(r, "waits for mutex empty_zero_page+0x100");
+		EXPECT_IN(r, "owned by init");
+		EXPECT_IN(r, "deadlock");
+		free(r);
+	}
+	cor_task_list_deinit(&list);
 	mut_free(&m);
 }
