@@ -126,19 +126,23 @@ bool hw_bdf(const char **s, const char *end, char out[16])
 	const char *p = *s;
 	uint64_t dom = 0, bus, dev, fn;
 	const char *q = p;
-	/* "dddd:bb:dd.f", or "bb:dd.f" (domain 0) */
-	if (!hw_hex(&q, end, 4, &dom) || q >= end || *q != ':')
+	/* "dddd:bb:dd.f" (Intel VMD domains have 5 digits: "10000:e1:00.0"), or
+	 * "bb:dd.f" (domain 0) */
+	if (!hw_hex(&q, end, 5, &dom) || q >= end || *q != ':')
 		return false;
+	size_t domlen = (size_t)(q - p);
 	q++;
 	if (!hw_hex(&q, end, 2, &bus))
 		return false;
 	if (q < end && *q == ':') {
 		q++;
-		if (q - p != 8)
+		if (domlen < 4 || q - p != (ptrdiff_t)domlen + 4)
 			return false;
 		if (!hw_hex(&q, end, 2, &dev))
 			return false;
 	} else {
+		if (domlen != 2)
+			return false;
 		dev = bus;
 		bus = dom;
 		dom = 0;

@@ -1033,6 +1033,12 @@ static const struct vector vectors[] = {
      "pcieport 0000:00:1c.0:   device [8086:a33c] error status/mask=00004000/00000000\n"
      "pcieport 0000:00:1c.0:    [14] CmpltTO                (First)\n",
      COR_HWERR_SRC_AER, COR_HWERR_RECOVERABLE, "PCIe 0000:00:1c.0", "unmasked uncorrectable error"},
+    {"aer.c: a device behind an Intel VMD domain (5-digit domain, %04x)",
+     "pcieport 10000:e0:06.0: AER: Corrected error message received from 10000:e1:00.0\n"
+     "nvme 10000:e1:00.0: PCIe Bus Error: severity=Corrected, type=Physical Layer, (Receiver ID)\n"
+     "nvme 10000:e1:00.0:   device [144d:a80a] error status/mask=00000001/0000e000\n"
+     "nvme 10000:e1:00.0:    [ 0] RxErr                  (First)\n",
+     COR_HWERR_SRC_AER, COR_HWERR_CORRECTED, "PCIe 10000:e1:00.0", "RxErr"},
     {"cper.c cper_print_mem/cper_dimm_err_location: DIMM without SMBIOS name",
      "{11}[Hardware Error]: Hardware error from APEI Generic Hardware Error Source: 2\n"
      "{11}[Hardware Error]: It has been corrected by h/w and requires no further action\n"
