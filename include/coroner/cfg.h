@@ -284,11 +284,16 @@ enum cor_loop_kind {
 	COR_LOOP_GENERIC,
 	/** No exit at all: only an interrupt, or a called function not returning, leaves it. */
 	COR_LOOP_ENDLESS,
-	/** An exit depends on memory re-read on each iteration: polls memory (spin-wait). */
+	/**
+	 * An exit depends on memory re-read on each iteration, compared with a
+	 * constant, a register the loop does not change, or other memory: polls
+	 * memory (a spin-wait). Loops that advance by themselves (an induction
+	 * register, a call's result) are not.
+	 */
 	COR_LOOP_POLL,
 	/**
-	 * Polls a word and stays while its bit 0 is set, or re-reads a word and
-	 * stays while it differs from the first read: a sequence-count read loop.
+	 * A sequence-count read: re-reads a word and stays while it differs from
+	 * the first read, or waits while the word is odd inside such a loop.
 	 */
 	COR_LOOP_SEQCOUNT,
 	/** An exit compares an induction register with a constant or invariant: a counted loop. */
@@ -334,10 +339,16 @@ struct cor_loop_summary {
 	/** More loads/exits/calls/inductions than the arrays hold. */
 	bool truncated;
 	enum cor_loop_kind kind;
-	/** COR_LOOP_SEQCOUNT: an exit waits while a loaded word is odd ("test $0x1"). */
+	/** An exit waits while bit 0 of a loaded word is set ("test $0x1,%al; jne"). */
 	bool seq_waits_odd;
-	/** COR_LOOP_SEQCOUNT: an exit retries while a re-read differs from the first read. */
+	/** An exit retries while a re-read of a word differs from its first read. */
 	bool seq_retries;
+	/**
+	 * The loop (this one or an enclosing one) that retries on the word this
+	 * one reads: the loop is COR_LOOP_SEQCOUNT then. COR_CFG_NONE otherwise
+	 * (a bit-0 wait with no retry is a plain COR_LOOP_POLL).
+	 */
+	size_t seq_retry_loop;
 };
 
 /** Summarizes loop @p loop of @p cfg into *ret. INVALID for a bad index. */

@@ -347,44 +347,79 @@ static bool same_mem(const struct cor_insn_mem *a, const struct cor_insn_mem *b)
 }
 
 /*
- * Sequence-count shapes (include/linux/seqlock.h, Linux 3.x..6.x): stays
- * while (load & 1) != 0 (__read_seqcount_begin), or while a re-read differs
- * from the first read (read_seqcount_retry).
+ * Sequence-count shapes (include/linux/seqlock.h, Linux 3.x..6.x): a wait
+ * while (load & 1) != 0 (__read_seqcount_begin), and a retry while a re-read
+ * differs from the first read (read_seqcount_retry). The wait alone is any
+ * bit-0 wait (csd_lock_wait() has one); it is a seqcount read only when this
+ * loop or an enclosing one retries on the same word.
  */
-static bool seq_odd_exit(const struct cor_loop_exit *x)
+static size_t seq_odd_load(const struct cor_loop_exit *x)
 {
 	const struct cor_loop_value *a = &x->lhs, *b = &x->rhs;
 	if (x->test != COR_TEST_TEST || x->exit_cond != COR_COND_E)
-		return false;
+		return COR_CFG_NONE;
 	if (b->kind == COR_VAL_LOAD)
 		a = &x->rhs, b = &x->lhs;
-	return a->kind == COR_VAL_LOAD && b->kind == COR_VAL_IMM && b->imm == 1;
+	return a->kind == COR_VAL_LOAD && b->kind == COR_VAL_IMM && b->imm == 1 ? a->load
+										: COR_CFG_NONE;
 }
 
-static bool seq_retry_exit(const struct cor_loop_summary *s, const struct cor_loop_exit *x)
+/* The load index of a retry exit's first read, or COR_CFG_NONE. */
+static size_t seq_retry_load(const struct cor_loop_summary *s, const struct cor_loop_exit *x)
 {
 	const struct cor_loop_value *a = &x->lhs, *b = &x->rhs;
 	if (x->test == COR_TEST_CMP && x->exit_cond == COR_COND_E && a->kind == COR_VAL_LOAD &&
-	    b->kind == COR_VAL_LOAD && a->load != b->load)
-		return same_mem(&s->loads[a->load].mem, &s->loads[b->load].mem);
+	    b->kind == COR_VAL_LOAD && a->load != b->load &&
+	    same_mem(&s->loads[a->load].mem, &s->loads[b->load].mem))
+		return a->load;
+	return COR_CFG_NONE;
+}
+
+static bool retries_on(const struct cor_loop_summary *s, const struct cor_insn_mem *m)
+{
+	for (size_t i = 0; i < s->num_exits; i++) {
+		size_t l = seq_retry_load(s, &s->exits[i]);
+		if (l != COR_CFG_NONE && same_mem(&s->loads[l].mem, m))
+			return true;
+	}
 	return false;
 }
 
-static enum cor_loop_kind classify(struct cor_loop_summary *s)
+/* An exit decided by memory alone: a load against a constant, an invariant or a load. */
+static bool poll_exit(const struct cor_loop_exit *x)
+{
+	enum cor_loop_value_kind a = x->lhs.kind, b = x->rhs.kind;
+	if (b == COR_VAL_LOAD) {
+		enum cor_loop_value_kind t = a;
+		a = b;
+		b = t;
+	}
+	if (a != COR_VAL_LOAD)
+		return false;
+	return x->test == COR_TEST_RESULT || b == COR_VAL_LOAD || b == COR_VAL_IMM ||
+	       b == COR_VAL_INVARIANT_REG;
+}
+
+static enum cor_loop_kind classify(struct cor_loop_summary *s, size_t *odd_load)
 {
 	bool poll = false, counted = false;
+	*odd_load = COR_CFG_NONE;
 	if (s->num_exits == 0)
 		return COR_LOOP_ENDLESS;
 	for (size_t i = 0; i < s->num_exits; i++) {
-		s->seq_waits_odd |= seq_odd_exit(&s->exits[i]);
-		s->seq_retries |= seq_retry_exit(s, &s->exits[i]);
+		size_t odd = seq_odd_load(&s->exits[i]);
+		if (odd != COR_CFG_NONE) {
+			s->seq_waits_odd = true;
+			*odd_load = odd;
+		}
+		s->seq_retries |= seq_retry_load(s, &s->exits[i]) != COR_CFG_NONE;
 	}
-	if (s->seq_waits_odd || s->seq_retries)
+	if (s->seq_retries)
 		return COR_LOOP_SEQCOUNT;
 	for (size_t i = 0; i < s->num_exits; i++) {
 		const struct cor_loop_exit *x = &s->exits[i];
 		enum cor_loop_value_kind a = x->lhs.kind, b = x->rhs.kind;
-		poll |= a == COR_VAL_LOAD || b == COR_VAL_LOAD;
+		poll |= poll_exit(x);
 		counted |=
 		    (a == COR_VAL_INDUCTION &&
 		     (b == COR_VAL_IMM || b == COR_VAL_INVARIANT_REG || x->test != COR_TEST_CMP)) ||
@@ -393,33 +428,30 @@ static enum cor_loop_kind classify(struct cor_loop_summary *s)
 	return poll ? COR_LOOP_POLL : counted ? COR_LOOP_COUNTED : COR_LOOP_GENERIC;
 }
 
-struct cor_error *cor_loop_summarize(const struct cor_cfg *cfg, size_t loop,
-				     struct cor_loop_summary *ret)
+static struct cor_error *summarize_one(const struct cor_cfg *cfg, size_t loop,
+				       struct cor_loop_summary *s, size_t *odd_load)
 {
-	if (loop >= cfg->num_loops)
-		return cor_error_create(COR_ERR_INVALID, "no loop %zu (the graph has %zu)", loop,
-					cfg->num_loops);
 	const struct cor_cfg_loop *l = &cfg->loops[loop];
-	struct cor_loop_summary s;
-	memset(&s, 0, sizeof(s));
-	s.loop = loop;
-	s.header = cfg->blocks[l->header].start;
-	s.lo = l->lo;
-	s.hi = l->hi;
-	s.num_insns = l->num_insns;
-	s.num_blocks = l->num_blocks;
-	s.depth = l->depth;
-	s.irreducible = l->irreducible;
+	memset(s, 0, sizeof(*s));
+	s->loop = loop;
+	s->seq_retry_loop = COR_CFG_NONE;
+	s->header = cfg->blocks[l->header].start;
+	s->lo = l->lo;
+	s->hi = l->hi;
+	s->num_insns = l->num_insns;
+	s->num_blocks = l->num_blocks;
+	s->depth = l->depth;
+	s->irreducible = l->irreducible;
 	const struct cor_insn **all = malloc((l->num_insns ? l->num_insns : 1) * sizeof(*all));
 	if (!all)
 		return &cor_enomem;
-	struct walk w = {.cfg = cfg, .loop = loop, .s = &s};
+	struct walk w = {.cfg = cfg, .loop = loop, .s = s};
 	size_t n = 0;
 	for (size_t k = 0; k < l->num_blocks; k++) {
 		const struct cor_cfg_block *b = &cfg->blocks[l->blocks[k]];
 		for (size_t i = b->first; i < b->first + b->count; i++) {
 			all[n++] = &cfg->insns[i];
-			s.last_insn = COR_MAX(s.last_insn, cfg->insns[i].addr);
+			s->last_insn = COR_MAX(s->last_insn, cfg->insns[i].addr);
 			w.loop_written |= written_by(&cfg->insns[i]);
 		}
 	}
@@ -428,7 +460,37 @@ struct cor_error *cor_loop_summarize(const struct cor_cfg *cfg, size_t loop,
 	find_inductions(&w, all, n);
 	free(all);
 	describe_exits(&w);
-	s.kind = classify(&s);
-	*ret = s;
+	s->kind = classify(s, odd_load);
+	if (s->seq_retries)
+		s->seq_retry_loop = loop;
 	return NULL;
+}
+
+struct cor_error *cor_loop_summarize(const struct cor_cfg *cfg, size_t loop,
+				     struct cor_loop_summary *ret)
+{
+	if (loop >= cfg->num_loops)
+		return cor_error_create(COR_ERR_INVALID, "no loop %zu (the graph has %zu)", loop,
+					cfg->num_loops);
+	struct cor_loop_summary *s = malloc(2 * sizeof(*s)), *anc = s + 1;
+	size_t odd, unused;
+	if (!s)
+		return &cor_enomem;
+	struct cor_error *err = summarize_one(cfg, loop, s, &odd);
+	/* A bit-0 wait is a seqcount read when an enclosing loop retries on the same word. */
+	size_t p = cfg->loops[loop].parent;
+	for (unsigned guard = 0; !err && odd != COR_CFG_NONE && !s->seq_retries &&
+				 p != COR_CFG_NONE && guard < COR_CFG_MAX_LOOPS;
+	     guard++, p = cfg->loops[p].parent) {
+		err = summarize_one(cfg, p, anc, &unused);
+		if (!err && retries_on(anc, &s->loads[odd].mem)) {
+			s->kind = COR_LOOP_SEQCOUNT;
+			s->seq_retry_loop = p;
+			break;
+		}
+	}
+	if (!err)
+		*ret = *s;
+	free(s);
+	return err;
 }

@@ -211,6 +211,8 @@ void cor_loop_describe(const struct cor_loop_summary *s, cor_disasm_symbolize_fn
 		break;
 	case COR_LOOP_POLL:
 		cor_strbuf_append(out, " -- polls memory (a spin-wait)");
+		if (s->seq_waits_odd)
+			cor_strbuf_append(out, ": it waits while bit 0 of the word is set");
 		break;
 	case COR_LOOP_COUNTED:
 		cor_strbuf_append(out, " -- a counted loop:");

@@ -282,6 +282,71 @@ COR_TEST(cfg_exit_on_call_result)
 	cor_cfg_destroy(cfg);
 }
 
+/*
+ * A seqcount read of a word reached through a register (a seqcount inside a
+ * struct), as read_seqcount_begin()/read_seqcount_retry() compile:
+ *  0: jmp 0x4
+ *  2: pause
+ *  4: mov 0x8(%rdi),%eax    <- header
+ *  7: test $0x1,%al
+ *  9: jne 0x2               wait while odd
+ *  b: mov 0x10(%rdi),%rdx
+ *  f: mov 0x8(%rdi),%ecx
+ * 12: cmp %eax,%ecx
+ * 14: jne 0x4               retry while changed
+ * 16: mov %rdx,%rax
+ * 19: ret
+ */
+static const uint8_t seq_in_struct[] = {0xeb, 0x02, 0xf3, 0x90, 0x8b, 0x47, 0x08, 0xa8, 0x01,
+					0x75, 0xf7, 0x48, 0x8b, 0x57, 0x10, 0x8b, 0x4f, 0x08,
+					0x39, 0xc1, 0x75, 0xee, 0x48, 0x89, 0xd0, 0xc3};
+
+/*
+ * csd_lock_wait()'s shape: a wait while bit 0 is set, with no retry around
+ * it. It is a poll, not a seqcount read.
+ *  0: mov 0x8(%rdi),%eax
+ *  3: test $0x1,%al
+ *  5: je 0xb
+ *  7: pause
+ *  9: jmp 0x0
+ *  b: ret
+ */
+static const uint8_t bit_wait[] = {0x8b, 0x47, 0x08, 0xa8, 0x01, 0x74,
+				   0x04, 0xf3, 0x90, 0xeb, 0xf5, 0xc3};
+
+COR_TEST(cfg_seqcount_needs_a_retry)
+{
+	struct cor_cfg *cfg = build(t, seq_in_struct, sizeof(seq_in_struct));
+	if (!cfg)
+		return;
+	/* Header 0x4 has two back edges (from 0x2 and 0x14) whose bodies nest. */
+	CHECK_U64(cfg->num_loops, 3);
+	size_t inner = cor_cfg_innermost_loop(cfg, BASE + 2);
+	CHECK(inner != COR_CFG_NONE);
+	if (inner != COR_CFG_NONE) {
+		CHECK(cfg->loops[inner].same_header);
+		struct cor_loop_summary s;
+		CHECK_OK(cor_loop_summarize(cfg, inner, &s));
+		CHECK(s.seq_waits_odd);
+		CHECK(!s.seq_retries);
+		CHECK_U64(s.kind, COR_LOOP_SEQCOUNT);
+		CHECK(s.seq_retry_loop != COR_CFG_NONE && s.seq_retry_loop != inner);
+		CHECK_U64(s.loads[s.exits[0].lhs.load].mem.base, COR_REG_RDI);
+	}
+	cor_cfg_destroy(cfg);
+
+	cfg = build(t, bit_wait, sizeof(bit_wait));
+	if (!cfg)
+		return;
+	CHECK_U64(cfg->num_loops, 1);
+	struct cor_loop_summary s;
+	CHECK_OK(cor_loop_summarize(cfg, 0, &s));
+	CHECK(s.seq_waits_odd);
+	CHECK_U64(s.kind, COR_LOOP_POLL);
+	CHECK_U64(s.seq_retry_loop, COR_CFG_NONE);
+	cor_cfg_destroy(cfg);
+}
+
 /* Garbage: undecodable bytes, jumps into the middle of instructions, to itself. */
 COR_TEST(cfg_garbage_terminates)
 {
