@@ -37,6 +37,9 @@ void cor_symtab_builder_destroy(struct cor_symtab_builder *b);
 struct cor_error *cor_symtab_builder_add(struct cor_symtab_builder *b, const char *name,
 					 size_t name_len, uint64_t addr, uint64_t size, char type,
 					 const char *module) COR_MUST_CHECK;
+/** Makes room for @p n more symbols of @p name_bytes bytes of names in all (a hint). */
+struct cor_error *cor_symtab_builder_reserve(struct cor_symtab_builder *b, size_t n,
+					     size_t name_bytes) COR_MUST_CHECK;
 /** Number of symbols added so far. */
 size_t cor_symtab_builder_count(const struct cor_symtab_builder *b);
 /**

@@ -89,6 +89,29 @@ void cor_symtab_builder_destroy(struct cor_symtab_builder *b)
 	free(b);
 }
 
+struct cor_error *cor_symtab_builder_reserve(struct cor_symtab_builder *b, size_t n,
+					     size_t name_bytes)
+{
+	/* The vector and string builder are plain structs: grow them once here
+	 * rather than by doubling (and copying) 20 times for 150k symbols. */
+	if (n > b->entries.cap) {
+		void *d = realloc(b->entries.data, n * sizeof(struct entry));
+		if (!d)
+			return &cor_enomem;
+		b->entries.data = d;
+		b->entries.cap = n;
+	}
+	size_t want = b->arena.len + name_bytes + 1;
+	if (!b->arena.failed && want > b->arena.cap) {
+		char *str = realloc(b->arena.str, want);
+		if (!str)
+			return &cor_enomem;
+		b->arena.str = str;
+		b->arena.cap = want;
+	}
+	return NULL;
+}
+
 size_t cor_symtab_builder_count(const struct cor_symtab_builder *b)
 {
 	return b->entries.len;
