@@ -31,7 +31,9 @@
 #define EST_INITRAMFS_DEFAULT (32 * MIB)
 /* makedumpfile keeps two bitmaps of one bit per 4 KiB page of the crashed
  * system (makedumpfile.c, non-cyclic mode; cyclic mode needs less but runs
- * slower), plus its process, libraries and compression buffers. */
+ * slower), plus its process, libraries and compression buffers; coroner
+ * capture keeps the same two bitmaps (src/capture/filter.c) and a batch of
+ * pages per compression thread. */
 #define EST_TOOL_FIXED (16 * MIB)
 
 const char *cor_kdump_status_name(enum cor_kdump_status st)
@@ -290,7 +292,8 @@ static struct cor_error *check_size(struct cor_kdump_report *rep)
 	    fd->detail, sizeof(fd->detail),
 	    "Estimate: kernel %llu MiB (measured: Debian 6.1 capture kernel) + %d extra "
 	    "capture CPU(s) x %llu MiB = %llu MiB + initramfs %s%s%llu KiB x %d = %llu MiB + "
-	    "makedumpfile bitmaps for %llu MiB of RAM (2 bits per 4 KiB page) and buffers "
+	    "dump tool (makedumpfile or coroner capture: two bitmaps, 2 bits per 4 KiB page of "
+	    "%llu MiB of RAM) and buffers "
 	    "= %llu MiB + 10%% margin %llu MiB.",
 	    (unsigned long long)(e->kernel / MIB), f->capture_cpus > 1 ? f->capture_cpus - 1 : 0,
 	    (unsigned long long)(EST_PER_CPU / MIB), (unsigned long long)(e->cpus / MIB),
