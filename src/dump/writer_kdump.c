@@ -223,7 +223,7 @@ struct cor_error *cor_kdump_writer_create(const struct cor_kdump_writer_config *
 	 * they can still be written (the dump is then flagged incomplete). */
 	if (!sink->flattened) {
 		int r = posix_fallocate(sink->fd, 0, (off_t)w->data_off);
-		if (r != 0 && r != EOPNOTSUPP && r != EINVAL) {
+		if (r != 0 && r != EOPNOTSUPP && r != EINVAL && r != ENODEV && r != ESPIPE) {
 			err = cor_error_os(r, NULL,
 					   "cannot reserve %llu bytes for the dump's headers and "
 					   "page table",

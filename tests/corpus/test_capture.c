@@ -173,8 +173,9 @@ static void check_bitmaps(struct cor_tctx *t, const char *ours, const char *thei
 	if (st != 0)
 		cor_test_fail(t, __FILE__, __LINE__, "bitmaps differ from makedumpfile's:\n%s",
 			      out ? out : "");
-	else
-		printf("    %s", out);
+	for (char *line = out ? strtok(out, "\n") : NULL; st == 0 && line;
+	     line = strtok(NULL, "\n"))
+		printf("    %s\n", line);
 	free(out);
 }
 
