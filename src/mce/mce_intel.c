@@ -115,11 +115,10 @@ static void set_table(struct cor_mce_decoded *d, const char *table)
 	snprintf(d->model_table, sizeof(d->model_table), "%s", table);
 }
 
-/* Appends "<prefix>: <text>" for a value table; absent values are said so. */
-static bool found_val(struct cor_mce_decoded *d, const char *prefix, const struct valname *t,
-		      size_t n, uint64_t v, unsigned lo, unsigned hi)
+/* Appends "<prefix>: <text>" (text NULL: not in tables) and records the lookup result. */
+static bool found_text(struct cor_mce_decoded *d, const char *prefix, const char *text, uint64_t v,
+		       unsigned lo, unsigned hi)
 {
-	const char *text = lookup_val(t, n, v);
 	if (d->model_text[0])
 		mce_appendf(d->model_text, sizeof(d->model_text), "; ");
 	if (text) {
@@ -135,6 +134,19 @@ static bool found_val(struct cor_mce_decoded *d, const char *prefix, const struc
 	if (d->lookup != COR_MCE_LOOKUP_FOUND)
 		d->lookup = COR_MCE_LOOKUP_ABSENT;
 	return false;
+}
+
+/* found_text() for a value table. */
+static bool found_val(struct cor_mce_decoded *d, const char *prefix, const struct valname *t,
+		      size_t n, uint64_t v, unsigned lo, unsigned hi)
+{
+	return found_text(d, prefix, lookup_val(t, n, v), v, lo, hi);
+}
+
+/* MC4_STATUS[31:24] 0x65-0x7A on 06_6AH/06_6CH/06_8FH: one meaning for the range. */
+static const char *pkgs_reset_prep(uint64_t v)
+{
+	return v >= 0x65 && v <= 0x7a ? "MCA_PKGS_RESET_PREP_TIMEOUT" : NULL;
 }
 
 /* Names each set bit of status[lo..hi] from a bit table. */
@@ -419,6 +431,19 @@ static const struct bitname hsw_imc[] = {
     {25, "DDR4 command address parity error"},
 };
 
+/* Broadwell-EP/EX 06_4FH, Table 16-26: as Table 16-22 without bit 23. */
+static const struct bitname bdw_imc[] = {
+    {16, "DDR3 address parity error"},
+    {17, "uncorrected HA write data error"},
+    {18, "uncorrected HA data byte enable error"},
+    {19, "corrected patrol scrub error"},
+    {20, "uncorrected patrol scrub error"},
+    {21, "corrected spare error"},
+    {22, "uncorrected spare error"},
+    {24, "iMC write data buffer parity error"},
+    {25, "DDR4 command address parity error"},
+};
+
 /* MC4 MCACOD (F masked) on 06_3FH / 06_55H, per the tables' MCACOD column. */
 static void pcu_mcacod_note(struct cor_mce_decoded *d)
 {
@@ -440,11 +465,13 @@ static void pcu_mcacod_note(struct cor_mce_decoded *d)
 			    (unsigned)mce_bits(d->rec.status, 16, 19));
 }
 
-static void decode_hsw(struct cor_mce_decoded *d)
+static void decode_hsw(struct cor_mce_decoded *d, bool bdw)
 {
 	unsigned bank = d->rec.bank;
-	set_table(d, "SDM Vol. 3B §16.6 (06_3FH): Table 16-20 (MC4, PCU), Table 16-21 (MC5, "
-		     "MC20, MC21, QPI), Table 16-22 (MC9-MC16, IMC)");
+	set_table(d, bdw ? "SDM Vol. 3B ch.16 (06_4FH): Table 16-20 (MC4, PCU), Table 16-21 (MC5, "
+			   "MC20, MC21, QPI), Table 16-26 (MC9-MC16, IMC)"
+			 : "SDM Vol. 3B §16.6 (06_3FH): Table 16-20 (MC4, PCU), Table 16-21 (MC5, "
+			   "MC20, MC21, QPI), Table 16-22 (MC9-MC16, IMC)");
 	if (bank == 4) {
 		snprintf(d->component, sizeof(d->component), "power control unit (PCU)");
 		pcu_mcacod_note(d);
@@ -457,14 +484,17 @@ static void decode_hsw(struct cor_mce_decoded *d)
 		snprintf(d->component, sizeof(d->component),
 			 "memory controller %u channel %u (a DIMM on it, or the channel)",
 			 bank >= 13, (bank - 9) % 4);
-		found_bits(d, "IMC", VALS(hsw_imc), d->rec.status, 16, 25);
+		if (bdw)
+			found_bits(d, "IMC", VALS(bdw_imc), d->rec.status, 16, 25);
+		else
+			found_bits(d, "IMC", VALS(hsw_imc), d->rec.status, 16, 25);
 	} else {
 		if (bank == 7 || bank == 8)
 			snprintf(d->component, sizeof(d->component), "home agent %u", bank - 7);
 		d->lookup = COR_MCE_LOOKUP_ABSENT;
 		snprintf(d->model_text, sizeof(d->model_text),
-			 "not in tables: no MSCOD table for bank %u on 06_3FH (MSCOD 0x%04x)", bank,
-			 d->mscod);
+			 "not in tables: no MSCOD table for bank %u on 06_%02XH (MSCOD 0x%04x)",
+			 bank, d->rec.model, d->mscod);
 	}
 }
 
@@ -754,6 +784,12 @@ static const struct valname icx_imc4[] = {
     {0x08, "RPB parity (primary) error"}, {0x09, "RPB parity (buddy) error"},
 };
 
+static void found_pcu_hi(struct cor_mce_decoded *d, uint64_t v)
+{
+	const char *text = lookup_val(VALS(icx_pcu_hi), v);
+	found_text(d, "PCU", text ? text : pkgs_reset_prep(v), v, 24, 31);
+}
+
 static void decode_icx_imc(struct cor_mce_decoded *d)
 {
 	uint64_t st = d->rec.status;
@@ -791,7 +827,7 @@ static void decode_icx(struct cor_mce_decoded *d)
 	if (bank == 4) {
 		snprintf(d->component, sizeof(d->component), "power control unit (PCU)");
 		if (mce_bits(st, 24, 31))
-			found_val(d, "PCU", VALS(icx_pcu_hi), mce_bits(st, 24, 31), 24, 31);
+			found_pcu_hi(d, mce_bits(st, 24, 31));
 		if (mce_bits(st, 20, 23))
 			found_val(d, "PCU", VALS(icx_pcu_mid), mce_bits(st, 20, 23), 20, 23);
 		if (mce_bits(st, 16, 19))
@@ -819,6 +855,152 @@ static void decode_icx(struct cor_mce_decoded *d)
 	}
 }
 
+/* ---- Sapphire Rapids 06_8FH: the ch.16 section for 06_8FH (MC4 PCU, MC5
+ * UPI, MC12 M2M, MC13-MC20 IMC, MC29 HBM M2M, MC30-31 HBM IMC); cross-checked
+ * with mcelog's sapphire.c ---- */
+
+static const struct valname spr_pcu_hi[] = {
+    /* MC4_STATUS[31:24]: as 06_6AH, with these names and one more code */
+    {0x58, "MCA_WATCHDOG_TIMEOUT_PKGC_SECONDARY"},
+    {0x59, "MCA_WATCHDOG_TIMEOUT_PKGC_MAIN"},
+    {0x5a, "MCA_WATCHDOG_TIMEOUT_PKGS_MAIN"},
+    {0xc0, "MCA_DISPATCHER_RUN_BUSY_TIMEOUT"},
+};
+static const struct valname spr_pcu_40c[] = {
+    /* MC4_STATUS[19:16] when MCACOD is 0x040C */
+    {0x1, "MCE when CR4.MCE is clear"},
+    {0x2, "MCE when MCIP bit is set"},
+    {0x3, "MCE under WPS"},
+    {0x4, "unrecoverable error during security flow execution"},
+    {0x5, "SW triple fault shutdown"},
+    {0x6, "VMX exit consistency check failures"},
+    {0x7, "RSM consistency check failures"},
+    {0x8, "invalid conditions on protected mode SMM entry"},
+    {0x9, "unrecoverable error during security flow execution"},
+};
+static const struct valname spr_upi_extra[] = {{0x15, "UC LL Rx SGX MAC error"}};
+static const struct valname spr_m2m[] = {
+    /* MC12/MC29 MSCOD[7:0] */
+    {0x01, "read ECC error"},
+    {0x02, "bucket1 error"},
+    {0x03, "RdTrkr parity error"},
+    {0x05, "prefetch channel mismatch"},
+    {0x07, "read completion parity error"},
+    {0x08, "response parity error"},
+    {0x09, "timeout error"},
+    {0x0a, "CMI reserved credit pool error"},
+    {0x0b, "CMI total credit count error"},
+    {0x0c, "CMI credit oversubscription error"},
+};
+static const struct valname spr_imc0[] = {
+    {0x01, "address parity error"},
+    {0x02, "data parity error"},
+    {0x03, "data ECC error"},
+    {0x04, "data byte enable parity error"},
+    {0x07, "transaction ID parity error"},
+    {0x08, "corrected patrol scrub error"},
+    {0x10, "uncorrected patrol scrub error"},
+    {0x20, "corrected spare error"},
+    {0x40, "uncorrected spare error"},
+    {0x80, "corrected read error"},
+    {0xa0, "uncorrected read error"},
+    {0xc0, "uncorrected metadata"},
+};
+static const struct valname spr_imc1[] = {
+    {0x00, "WDB read parity error"},
+    {0x08, "DDR link failure"},
+};
+static const struct valname spr_imc2[] = {{0x00, "DDR5 command / address parity error"}};
+static const struct valname spr_imc4[] = {{0x00, "RPQ parity (primary) error"}};
+static const struct valname spr_imc10[] = {
+    {0x08, "corrected patrol scrub error on the mirror secondary"},
+    {0x10, "uncorrected patrol scrub error on the mirror secondary"},
+    {0x20, "corrected spare error on the mirror secondary"},
+    {0x40, "uncorrected spare error on the mirror secondary"},
+    {0x80, "read error on the mirror secondary"},
+    {0xa0, "uncorrected read error on the mirror secondary"},
+};
+
+static void decode_spr_imc(struct cor_mce_decoded *d, bool hbm)
+{
+	uint64_t st = d->rec.status, code = mce_bits(st, 16, 23);
+	unsigned bank = d->rec.bank;
+	snprintf(d->component, sizeof(d->component), "%s channel %u: %s",
+		 hbm ? "HBM memory controller" : "memory controller", hbm ? bank - 30 : bank - 13,
+		 hbm ? "the HBM stack or its controller" : "a DIMM on it, or the channel");
+	switch (mce_bits(st, 24, 31)) {
+	case 0x00:
+		found_val(d, "IMC", VALS(spr_imc0), code, 16, 23);
+		return;
+	case 0x01:
+		found_val(d, "IMC", VALS(spr_imc1), code, 16, 23);
+		return;
+	case 0x02:
+		found_val(d, "IMC", VALS(spr_imc2), code, 16, 23);
+		return;
+	case 0x04:
+		found_val(d, "IMC", VALS(spr_imc4), code, 16, 23);
+		return;
+	case 0x10:
+		found_val(d, "IMC", VALS(spr_imc10), code, 16, 23);
+		return;
+	}
+	d->lookup = COR_MCE_LOOKUP_ABSENT;
+	snprintf(d->model_text, sizeof(d->model_text),
+		 "IMC: MSCOD 0x%04x not in tables (DDR-T and other groups not encoded)", d->mscod);
+}
+
+static void decode_spr_pcu(struct cor_mce_decoded *d)
+{
+	uint64_t st = d->rec.status, hi = mce_bits(st, 24, 31), lo = mce_bits(st, 16, 19);
+	snprintf(d->component, sizeof(d->component), "power control unit (PCU)");
+	if (hi && lookup_val(VALS(spr_pcu_hi), hi))
+		found_val(d, "PCU", VALS(spr_pcu_hi), hi, 24, 31);
+	else if (hi)
+		found_pcu_hi(d, hi);
+	if (mce_bits(st, 20, 23))
+		found_val(d, "PCU", VALS(icx_pcu_mid), mce_bits(st, 20, 23), 20, 23);
+	if (lo && d->mcacod == 0x040c)
+		found_val(d, "PCU", VALS(spr_pcu_40c), lo, 16, 19);
+	else if (lo)
+		found_val(d, "PCU", VALS(icx_pcu_lo), lo, 16, 19);
+	if (!d->mscod) {
+		d->lookup = COR_MCE_LOOKUP_ABSENT;
+		snprintf(d->model_text, sizeof(d->model_text), "PCU: MSCOD 0");
+	}
+}
+
+static void decode_spr(struct cor_mce_decoded *d)
+{
+	unsigned bank = d->rec.bank;
+	uint64_t st = d->rec.status;
+	set_table(d, "SDM Vol. 3B ch.16 (06_8FH): MC4 (PCU), MC5 (UPI), MC12/MC29 (M2M), "
+		     "MC13-MC20 and MC30-MC31 (IMC, HBM) error codes");
+	if (bank == 4) {
+		decode_spr_pcu(d);
+	} else if (bank == 5) {
+		uint64_t code = mce_bits(st, 16, 21);
+		snprintf(d->component, sizeof(d->component), "UPI link (bank 5)");
+		if (lookup_val(VALS(spr_upi_extra), code))
+			found_val(d, "UPI", VALS(spr_upi_extra), code, 16, 21);
+		else
+			found_val(d, "UPI", VALS(icx_upi), code, 16, 21);
+		if (mce_bits(st, 22, 31))
+			found_bits(d, "UPI control error", VALS(upi_ctl), st, 22, 31);
+	} else if (bank == 12 || bank == 29) {
+		snprintf(d->component, sizeof(d->component), "%smesh-to-memory (M2M)",
+			 bank == 29 ? "HBM " : "");
+		found_val(d, "M2M", VALS(spr_m2m), mce_bits(st, 16, 23), 16, 23);
+	} else if ((bank >= 13 && bank <= 20) || bank == 30 || bank == 31) {
+		decode_spr_imc(d, bank >= 30);
+	} else {
+		d->lookup = COR_MCE_LOOKUP_ABSENT;
+		snprintf(d->model_text, sizeof(d->model_text),
+			 "not in tables: no MSCOD table for bank %u on 06_8FH (MSCOD 0x%04x)", bank,
+			 d->mscod);
+	}
+}
+
 void mce_intel_model_decode(struct cor_mce_decoded *d)
 {
 	const struct cor_mce_record *r = &d->rec;
@@ -830,8 +1012,9 @@ void mce_intel_model_decode(struct cor_mce_decoded *d)
 		return;
 	}
 	bool need_bank =
-	    r->family == 6 && (r->model == 0x2d || r->model == 0x3e || r->model == 0x3f ||
-			       r->model == 0x55 || r->model == 0x6a || r->model == 0x6c);
+	    r->family == 6 &&
+	    (r->model == 0x2d || r->model == 0x3e || r->model == 0x3f || r->model == 0x4f ||
+	     r->model == 0x8f || r->model == 0x55 || r->model == 0x6a || r->model == 0x6c);
 	if (need_bank && !(r->have & COR_MCE_HAVE_BANK)) {
 		d->lookup = COR_MCE_LOOKUP_ABSENT;
 		snprintf(d->model_text, sizeof(d->model_text),
@@ -858,7 +1041,11 @@ void mce_intel_model_decode(struct cor_mce_decoded *d)
 		decode_snb_ivb(d, true);
 		return;
 	case 0x3f:
-		decode_hsw(d);
+	case 0x4f:
+		decode_hsw(d, r->model == 0x4f);
+		return;
+	case 0x8f:
+		decode_spr(d);
 		return;
 	case 0x55:
 		decode_skx(d);

@@ -282,7 +282,22 @@ static const struct vec vectors[] = {
 	{"icx_pcu", "06_6AH MC4 PCU: MSCOD[31:24]=0x90", I, 6, 0x6a, 4, 0xb200000090000402ull, 4,
 	 SER_CAP, NONE, 0, 0, 0, FORM(INTERNAL), SEV(FATAL), NULL, NULL, NULL, L_FOUND,
 	 "MCA_RECOVERABLE_DIE_THERMAL_TOO_HOT"},
-	{"spr_not_in_tables", "06_8FH: no table encoded", I, 6, 0x8f, 13, 0x8c00004000800090ull, 0,
+	{"bdw_imc", "06_4FH Table 16-26: MSCOD bit 19 corrected patrol scrub", I, 6, 0x4f, 9,
+	 0x8c000040000800c0ull, 0, SER_CAP, NONE, 0, 0x1000, 0x86, FORM(MEMCTRL), SEV(CORRECTED),
+	 NULL, NULL, NULL, L_FOUND, "corrected patrol scrub error"},
+	{"bdw_imc_no_bit23", "06_4FH Table 16-26 has no bit 23 (16-22 has)", I, 6, 0x4f, 9,
+	 0x8c00004000800091ull, 0, SER_CAP, NONE, 0, 0x1000, 0x86, FORM(MEMCTRL), SEV(CORRECTED),
+	 NULL, NULL, NULL, L_ABSENT, "bit 23: not in tables"},
+	{"spr_imc", "06_8FH IMC: MSCOD 0x0080 corrected read error", I, 6, 0x8f, 13,
+	 0x8c00004000800090ull, 0, SER_CAP, NONE, 0, 0x1000, 0x86, FORM(MEMCTRL), SEV(CORRECTED),
+	 NULL, NULL, NULL, L_FOUND, "corrected read error"},
+	{"spr_pcu_40c", "06_8FH MC4 MCACOD 0x040C: MSCOD[3:0]=2 MCE while MCIP set", I, 6, 0x8f, 4,
+	 0xb20000000002040cull, 4, SER_CAP, NONE, 0, 0, 0, FORM(INTERNAL), SEV(FATAL), NULL, NULL,
+	 NULL, L_FOUND, "MCE when MCIP bit is set"},
+	{"icx_pcu_range", "06_6AH MC4 MSCOD[31:24] 0x65-0x7A: reset prep timeout", I, 6, 0x6a, 4,
+	 0xb200000070000402ull, 4, SER_CAP, NONE, 0, 0, 0, FORM(INTERNAL), SEV(FATAL), NULL, NULL,
+	 NULL, L_FOUND, "MCA_PKGS_RESET_PREP_TIMEOUT"},
+	{"spr_not_in_tables", "06_8FH bank 21: no table", I, 6, 0x8f, 21, 0x8c00004000800090ull, 0,
 	 SER_CAP, NONE, 0, 0x1000, 0x86, FORM(MEMCTRL), SEV(CORRECTED), NULL, NULL, NULL, L_ABSENT,
 	 "not in tables"},
 	{"no_cpu_model", "no CPUID: model tables not consulted", COR_MCE_VENDOR_UNKNOWN, 0, 0, 1,
@@ -490,6 +505,7 @@ COR_TEST(mce_vectors_intel_models)
 	run_range(t, "snb_");
 	run_range(t, "ivb_");
 	run_range(t, "hsw_");
+	run_range(t, "bdw_");
 	run_range(t, "skx_");
 	run_range(t, "icx_");
 	run_range(t, "spr_");
