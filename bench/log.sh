@@ -56,7 +56,11 @@ if [ -z "$dumps" ]; then
 fi
 
 mdf() { rm -f "$tmp/dmesg.out" && makedumpfile --dump-dmesg "$1" "$tmp/dmesg.out"; }
-crash_log() { echo log | crash -s "$COR_VMLINUX" "$1"; }
+# crash exits non-zero at the end of its input: success is the log on its output.
+crash_log() {
+	echo log | crash -s "$COR_VMLINUX" "$1" > "$tmp/crash.out" 2>&1 || true
+	grep -q "Linux version" "$tmp/crash.out"
+}
 
 printf '%-45s %9s %9s %9s %8s %8s\n' dump coroner makedumpf crash mdf/cor crash/cor
 for d in $dumps; do
