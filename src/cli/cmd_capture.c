@@ -20,6 +20,7 @@
 #include "coroner/printk.h"
 #include "coroner/program.h"
 #include "coroner/progress.h"
+#include "coroner/version.h"
 
 struct capture_args {
 	struct cor_capture_options opt;
@@ -136,7 +137,13 @@ static int parse_args(const char *cmd, int argc, char **argv, struct capture_arg
 	/* Default: one compressor per CPU; inline on one CPU (a capture kernel). */
 	a->opt.nthreads = n > 1 ? (unsigned)n : 0;
 	int c;
-	while ((c = getopt_long(argc, argv, "clpzd:EFRfx:i:Dh", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "clpzd:EFRfx:i:Dhv", long_opts, NULL)) != -1) {
+		if (c == 'v') {
+			/* kdump-tools probes `makedumpfile -v`. */
+			printf("coroner capture %s (makedumpfile 1.7.2 command line)\n",
+			       COR_VERSION);
+			return -1;
+		}
 		if (c == 'h' || c == OPT_HELP) {
 			cor_cli_print_help(stdout, cor_cli_find("capture", COR_CMD_VERB));
 			return -1;

@@ -282,7 +282,9 @@ COR_TEST(capture_codecs_read_back)
 		CHECK(n > 0 && (uint64_t)n == st.pages_in_dump);
 		printf("    %s: %lld pages equal to the input, %llu bytes\n",
 		       cor_codec_name(codecs[i]), n, (unsigned long long)st.output_size);
-		if (libkdumpfile) {
+		/* libkdumpfile reads 1 GiB of pfns per run: two codecs in make check. */
+		bool with_lkf = codecs[i] == COR_CODEC_ZSTD || codecs[i] == COR_CODEC_ZLIB;
+		if (libkdumpfile && (with_lkf || full_matrix())) {
 			char cmd[12288], *res = NULL;
 			/* The first GiB: all the RAM of the corpus VM. */
 			snprintf(cmd, sizeof(cmd), "'%s' '%s' '%s' %u", kcmp, out, in, 1u << 18);
