@@ -76,7 +76,7 @@ static void since_when(struct diag_ctx *ctx, const struct diag_cpu *c, struct co
 	size_t n = strlen(c->func);
 	for (int i = 0; i < ls->num_reports && n; i++) {
 		const struct log_report *r = &ls->reports[i];
-		if (!r->has_ctx || r->cpu != c->cpu || !r->regs.valid ||
+		if (i == ls->panic_report || !r->has_ctx || r->cpu != c->cpu || !r->regs.valid ||
 		    strncmp(r->regs.rip_sym, c->func, n) != 0 || r->regs.rip_sym[n] != '+')
 			continue;
 		double end = ls->has_panic ? ls->panic_ts : ls->reports[ls->num_reports - 1].ts;

@@ -248,6 +248,21 @@ static bool spinlock_code(const struct diag_cpu *c)
 	return false;
 }
 
+/* A poll that stays while bit 0 of the word is set: read_seqcount_begin()'s wait
+ * (include/linux/seqlock.h: an odd sequence means a writer is inside). */
+static bool bit0_wait(const struct cor_loop_summary *sum)
+{
+	for (size_t i = 0; i < sum->num_exits; i++) {
+		const struct cor_loop_exit *e = &sum->exits[i];
+		bool lhs_load = e->lhs.kind == COR_VAL_LOAD, rhs_load = e->rhs.kind == COR_VAL_LOAD;
+		const struct cor_loop_value *imm = lhs_load ? &e->rhs : &e->lhs;
+		if (e->test == COR_TEST_TEST && (lhs_load || rhs_load) && imm->kind == COR_VAL_IMM &&
+		    imm->imm == 1 && e->exit_cond == COR_COND_E)
+			return true;
+	}
+	return false;
+}
+
 static void classify(struct diag_ctx *ctx, const struct diag_cpu *c,
 		     const struct cor_loop_summary *sum, struct diag_spin *s)
 {
@@ -264,7 +279,9 @@ static void classify(struct diag_ctx *ctx, const struct diag_cpu *c,
 		s->kind = DIAG_SPIN_SEQCOUNT;
 		break;
 	case COR_LOOP_POLL:
-		s->kind = spinlock_code(c) ? DIAG_SPIN_QSPINLOCK : DIAG_SPIN_POLL;
+		s->kind = spinlock_code(c) ? DIAG_SPIN_QSPINLOCK
+			  : bit0_wait(sum)  ? DIAG_SPIN_SEQCOUNT
+					    : DIAG_SPIN_POLL;
 		break;
 	case COR_LOOP_COUNTED:
 		if (!division(c, sum, s))

@@ -152,7 +152,8 @@ static bool mut_reg(struct cor_tctx *t, struct mut *m, unsigned cpu, int reg, ui
 static char *mut_report(struct cor_tctx *t, struct mut *m, const char *name)
 {
 	char path[PATH_MAX], err[256];
-	snprintf(path, sizeof(path), "%s/%s.elf", cor_test_tmpdir(t), name);
+	const char *keep = getenv("COR_KEEP_MUTANTS"); /* a directory, to look at them */
+	snprintf(path, sizeof(path), "%s/%s.elf", keep ? keep : cor_test_tmpdir(t), name);
 	struct gen_out out;
 	if (gen_write(m->spec, &out) != 0) {
 		cor_test_fail(t, __FILE__, __LINE__, "gen_write failed");
@@ -173,7 +174,8 @@ static char *mut_report(struct cor_tctx *t, struct mut *m, const char *name)
 	int st = cor_test_run(cmd, &text);
 	if (st != 0)
 		cor_test_fail(t, __FILE__, __LINE__, "report exited %d: %s", st, text ? text : "");
-	unlink(path);
+	if (!keep)
+		unlink(path);
 	return text ? text : strdup("");
 }
 
@@ -208,6 +210,13 @@ COR_TEST(report_general_another_seqcount)
 	int32_t disp = (int32_t)(var - (insn + 6));
 	uint32_t odd = 4661;
 	CHECK(mut_poke(t, &m, insn + 2, &disp, 4));
+	/* and the retry check at +45 ("mov disp32(%rip),%edx", 8b 15), to the same variable */
+	uint64_t retry = insn + 24;
+	e = cor_program_read(m.prog, retry, code, 6);
+	CHECK(!e && code[0] == 0x8b && code[1] == 0x15);
+	cor_error_destroy(e);
+	int32_t disp2 = (int32_t)(var - (retry + 6));
+	CHECK(mut_poke(t, &m, retry + 2, &disp2, 4));
 	CHECK(mut_poke(t, &m, var, &odd, 4));
 	char *r = mut_report(t, &m, "another-seqcount");
 	EXPECT_IN(r, "tick_nohz_active");
