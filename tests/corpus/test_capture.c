@@ -260,6 +260,39 @@ static void crash_matches_refs(struct cor_tctx *t, const char *dump, const char 
 	}
 }
 
+/* One capture of @in: coroner and libkdumpfile (@kcmp, may be NULL) read every
+ * page back equal to the input; crash's bt -a / log equal the refs. */
+static void codec_level(struct cor_tctx *t, const char *in, const char *refs, enum cor_codec codec,
+			int level, const char *kcmp)
+{
+	char out[4096];
+	snprintf(out, sizeof(out), "%s/o-%s-%d.kdump", cor_test_tmpdir(t), cor_codec_name(codec),
+		 level);
+	struct cor_capture_stats st;
+	CHECK_OK(capture(in, out, level, codec, 2, COR_CAPTURE_KDUMP, &st));
+	long long n = compare_pages(t, out, in, NULL);
+	CHECK(n > 0 && (uint64_t)n == st.pages_in_dump);
+	printf("    %s -d %d: %lld pages equal to the input, %llu bytes\n", cor_codec_name(codec),
+	       level, n, (unsigned long long)st.output_size);
+	/* libkdumpfile reads 1 GiB of pfns per run: two codecs in make check. */
+	bool quick = codec == COR_CODEC_ZSTD || codec == COR_CODEC_ZLIB;
+	if (kcmp && (quick || full_matrix())) {
+		char cmd[12288], *res = NULL;
+		/* The first GiB: all the RAM of the corpus VM. */
+		snprintf(cmd, sizeof(cmd), "'%s' '%s' '%s' %u", kcmp, out, in, 1u << 18);
+		CHECK(cor_test_run(cmd, &res) == 0);
+		printf("    libkdumpfile: %s", res ? res : "\n");
+		char want[64];
+		snprintf(want, sizeof(want), "pages %lld readable", n);
+		CHECK(res && strncmp(res, want, strlen(want)) == 0);
+		free(res);
+	}
+	/* crash: one codec in make check, all in the full matrix. */
+	if (codec == COR_CODEC_ZSTD || full_matrix())
+		crash_matches_refs(t, out, refs);
+	unlink(out);
+}
+
 COR_TEST(capture_codecs_read_back)
 {
 	char refs[4096];
@@ -272,34 +305,11 @@ COR_TEST(capture_codecs_read_back)
 		printf("    SKIP libkdumpfile read-back: cannot build against libkdumpfile-dev\n");
 	static const enum cor_codec codecs[] = {COR_CODEC_ZLIB, COR_CODEC_LZO, COR_CODEC_SNAPPY,
 						COR_CODEC_ZSTD};
-	for (size_t i = 0; i < COR_ARRAY_SIZE(codecs); i++) {
-		char out[4096];
-		snprintf(out, sizeof(out), "%s/o-%s.kdump", cor_test_tmpdir(t),
-			 cor_codec_name(codecs[i]));
-		struct cor_capture_stats st;
-		CHECK_OK(capture(in, out, 31, codecs[i], 2, COR_CAPTURE_KDUMP, &st));
-		long long n = compare_pages(t, out, in, NULL);
-		CHECK(n > 0 && (uint64_t)n == st.pages_in_dump);
-		printf("    %s: %lld pages equal to the input, %llu bytes\n",
-		       cor_codec_name(codecs[i]), n, (unsigned long long)st.output_size);
-		/* libkdumpfile reads 1 GiB of pfns per run: two codecs in make check. */
-		bool with_lkf = codecs[i] == COR_CODEC_ZSTD || codecs[i] == COR_CODEC_ZLIB;
-		if (libkdumpfile && (with_lkf || full_matrix())) {
-			char cmd[12288], *res = NULL;
-			/* The first GiB: all the RAM of the corpus VM. */
-			snprintf(cmd, sizeof(cmd), "'%s' '%s' '%s' %u", kcmp, out, in, 1u << 18);
-			CHECK(cor_test_run(cmd, &res) == 0);
-			printf("    libkdumpfile: %s", res ? res : "\n");
-			char want[64];
-			snprintf(want, sizeof(want), "pages %lld readable", n);
-			CHECK(res && strncmp(res, want, strlen(want)) == 0);
-			free(res);
-		}
-		/* crash: one codec in make check, all in the full matrix. */
-		if (codecs[i] == COR_CODEC_ZSTD || full_matrix())
-			crash_matches_refs(t, out, refs);
-		unlink(out);
-	}
+	static const int levels[] = {31, 1, 0};
+	size_t nlevels = full_matrix() ? COR_ARRAY_SIZE(levels) : 1;
+	for (size_t l = 0; l < nlevels; l++)
+		for (size_t i = 0; i < COR_ARRAY_SIZE(codecs); i++)
+			codec_level(t, in, refs, codecs[i], levels[l], libkdumpfile ? kcmp : NULL);
 }
 
 /* Writes @f's pages of @prog to @path; returns the file's bytes (malloc'ed) or NULL. */
