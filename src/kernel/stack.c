@@ -30,14 +30,12 @@ struct mod_orc {
 };
 
 struct cor_stack_cache {
-	bool loaded;
 	bool have_orc;
 	/* The vmlinux table came from the -k file, not the dump. */
 	bool orc_from_elf;
 	char orc_error[160];
 	uint8_t *ip, *orc;
 	struct cor_orc_table tab;
-	uint64_t stext, etext;
 	struct mod_orc *mods;
 	size_t num_mods;
 	struct cor_ptregs_layout layout;
@@ -284,9 +282,6 @@ static struct cor_stack_cache *cache(struct cor_program *prog)
 	}
 	if ((err = list_modules(prog, c)))
 		cor_error_destroy(err);
-	if (!sym_addr(prog, "_stext", &c->stext))
-		sym_addr(prog, "_text", &c->stext);
-	sym_addr(prog, "_etext", &c->etext);
 	load_layout(prog, c);
 	uint64_t off, size;
 	/* struct irq_stack { char stack[IRQ_STACK_SIZE]; } and IRQ_STACK_SIZE ==

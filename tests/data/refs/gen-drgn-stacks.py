@@ -3,7 +3,8 @@
 # drgn and the DWARF vmlinux (run by the system /usr/bin/python3):
 #   /usr/bin/python3 tests/data/refs/gen-drgn-stacks.py CORPUS_DIR VMLINUX OUT_DIR [SCENARIO...]
 # drgn-stacks.txt: for every task in D or S state, "pid PID COMM" then the
-#   function names and pcs ("NAME PC") of its non-inline frames (StackFrame.is_inline false; the
+#   function names, pcs and source lines ("NAME PC FILE:LINE"; the line of the
+#   innermost inlined call at that pc, "-" if none) of its non-inline frames (StackFrame.is_inline false; the
 #   ELF symbol where DWARF has no name; user-space frames left out), one per
 #   line, then a blank line.
 # drgn-ps.txt: "PID PPID CPU TASK STATE COMM" for every task (for_each_task).
@@ -41,9 +42,18 @@ for sc in scenarios:
                 f.write(f"pid {pid} {comm}\nerror {e}\n\n")
                 continue
             f.write(f"pid {pid} {comm}\n")
+            innermost = None  # the first frame of each physical frame's group
             for frame in trace:
+                if innermost is None:
+                    innermost = frame
                 if frame.is_inline:
                     continue
+                try:
+                    src, line, _ = innermost.source()
+                    where = f"{src}:{line}"
+                except LookupError:
+                    where = "-"
+                innermost = None
                 if frame.pc < 0xffff800000000000:
                     continue  # the user-space frame after the syscall entry
                 name = None
@@ -56,6 +66,6 @@ for sc in scenarios:
                         name = frame.symbol().name
                     except LookupError:
                         name = "?"
-                f.write(f"{name} {frame.pc:x}\n")
+                f.write(f"{name} {frame.pc:x} {where}\n")
             f.write("\n")
     print(sc, "done", file=sys.stderr)
