@@ -5,8 +5,10 @@
 //   dis -r ADDR        from the function's start up to ADDR inclusive
 //   dis -f ADDR        from ADDR to the function's end
 //   -x                 symbol offsets in hex
-//   -l                 source lines: they need DWARF (a -k VMLINUX with line
-//                      information); without it only the instructions print
+//   -l                 "FILE: LINE" before each instruction whose source line
+//                      differs from the previous one's, as crash prints them;
+//                      they need the vmlinux's DWARF (-k VMLINUX): without it,
+//                      or for module code, only the instructions print
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdlib.h>
@@ -16,6 +18,7 @@
 #include "coroner/disasm.h"
 #include "coroner/program.h"
 #include "coroner/symbols.h"
+#include "coroner/types.h"
 
 #define DIS_USAGE "usage: dis [-r|-f] [-l] [-x] ADDR|SYMBOL [COUNT]"
 /* Largest COUNT accepted (crash has none; this bounds a typo like 10000000000). */
@@ -27,32 +30,60 @@ struct dis_opts {
 	bool forward;
 	bool lines;
 	unsigned flags;
+	/* The last source line printed (-l): file borrowed from the program. */
+	const char *file;
+	int line;
+	bool warned;
 };
 
-static void print_insn(struct cor_cli *cli, const struct cor_insn *in, unsigned flags)
+/* crash's dis -l: "FILE: LINE" when the instruction's line differs from the previous one. */
+static void print_source_line(struct cor_cli *cli, struct dis_opts *o, uint64_t addr)
 {
+	const char *file;
+	int line;
+	struct cor_error *err = cor_program_source_line(cli->prog, addr, &file, &line);
+	if (err) {
+		if (!o->warned && !cli->vmlinux)
+			fprintf(stderr, "dis: no source lines without the vmlinux's DWARF (-k "
+					"VMLINUX)\n");
+		o->warned = true;
+		cor_error_destroy(err);
+		return;
+	}
+	if (o->file && line == o->line && strcmp(file, o->file) == 0)
+		return;
+	fprintf(cli->out, "%s: %d\n", file, line);
+	o->file = file;
+	o->line = line;
+}
+
+static void print_insn(struct cor_cli *cli, struct dis_opts *o, const struct cor_insn *in)
+{
+	unsigned flags = o->flags;
 	struct cor_strbuf sb = {0};
+	if (o->lines)
+		print_source_line(cli, o, in->addr);
 	cor_disasm_format_line_flags(in, cor_disasm_crash_symbolize, cli->prog, flags, &sb);
 	fprintf(cli->out, "%s\n", cor_strbuf_cstr(&sb));
 	cor_strbuf_deinit(&sb);
 }
 
 static int dis_count(struct cor_cli *cli, struct cor_disasm *d, uint64_t addr, uint64_t count,
-		     unsigned flags)
+		     struct dis_opts *o)
 {
 	for (uint64_t i = 0; i < count; i++) {
 		struct cor_insn in;
 		struct cor_error *err = cor_disasm_decode_at(d, cli->prog, addr, &in);
 		if (err)
 			return cor_cli_fail(cor_error_wrap(err, "dis: reading 0x%" PRIx64, addr));
-		print_insn(cli, &in, flags);
+		print_insn(cli, o, &in);
 		addr += in.len;
 	}
 	return 0;
 }
 
 static int dis_function(struct cor_cli *cli, struct cor_disasm *d, uint64_t addr,
-			const struct dis_opts *o)
+			struct dis_opts *o)
 {
 	struct cor_disasm_func f;
 	struct cor_error *err = cor_disasm_function(d, cli->prog, addr, &f);
@@ -65,7 +96,7 @@ static int dis_function(struct cor_cli *cli, struct cor_disasm *d, uint64_t addr
 			break;
 		if (o->forward && in->addr + in->len <= addr)
 			continue;
-		print_insn(cli, in, o->flags);
+		print_insn(cli, o, in);
 	}
 	cor_disasm_func_deinit(&f);
 	return 0;
@@ -124,9 +155,6 @@ int cor_cmd_dis(struct cor_cli *cli, int argc, char **argv)
 					     MAX_COUNT);
 		}
 	}
-	if (o.lines)
-		fprintf(stderr, "dis: no source line information (it needs DWARF); instructions "
-				"only\n");
 	struct cor_disasm *d;
 	if ((err = cor_disasm_create(&d)))
 		return cor_cli_fail(err);
@@ -134,7 +162,7 @@ int cor_cmd_dis(struct cor_cli *cli, int argc, char **argv)
 	if (o.reverse || o.forward || (!count && is_bare_symbol(cli, argv[optind], addr)))
 		r = dis_function(cli, d, addr, &o);
 	else
-		r = dis_count(cli, d, addr, count ? count : 1, o.flags);
+		r = dis_count(cli, d, addr, count ? count : 1, &o);
 	cor_disasm_destroy(d);
 	return r;
 }

@@ -4,14 +4,13 @@
 //  - `coroner DUMP dis ...` equals crash 8.0.2's instruction lines, line by
 //    line: the corpus refs (refs/dis-l-F.txt, `dis -l F` with DWARF source
 //    lines, which need a vmlinux: only the instruction lines are compared
-//    here) and tests/data/refs/<scenario>/dis/ (made by
-//    tests/data/refs/make-dis-refs.sh: `dis F`, `dis -x`, `-r`, `-f`, and a
-//    count). Two differences are kallsyms' and are checked, not hidden:
-//    several symbols at one address (crash takes the first of the vmlinux
-//    .symtab, which kallsyms does not keep: both names must then be at the
-//    same address), and assembly functions with inner labels (kallsyms has
-//    no sizes: the function ends at the next label, where crash's listing
-//    goes on; our lines must be a prefix of crash's, cut at a label);
+//    here; corpus_dis_with_vmlinux compares them whole) and tests/data/refs/<scenario>/dis/ (made
+//    by tests/data/refs/make-dis-refs.sh: `dis F`, `dis -x`, `-r`, `-f`, and a count). Two
+//    differences are kallsyms' and are checked, not hidden: several symbols at one address (crash
+//    takes the first of the vmlinux .symtab, which kallsyms does not keep: both names must then be
+//    at the same address), and assembly functions with inner labels (kallsyms has no sizes: the
+//    function ends at the next label, where crash's listing goes on; our lines must be a prefix of
+//    crash's, cut at a label);
 //  - the loop that holds each spinning CPU's RIP, from crash's bt -a or the
 //    kernel's own backtrace in dmesg: what it polls and when it would exit.
 #include <inttypes.h>
@@ -515,12 +514,42 @@ COR_TEST(corpus_cfg_lkdtm_endless)
 		cor_test_fail(t, __FILE__, __LINE__, "lkdtm loops analysed: %d", seen);
 }
 
+/* Whole outputs, source lines included, equal modulo trailing blanks. */
+static bool compare_full(struct cor_tctx *t, const char *what, char *got, char *want)
+{
+	corpus_rstrip_lines(got);
+	corpus_rstrip_lines(want);
+	if (strcmp(got, want) == 0)
+		return true;
+	size_t k = 0, line = 1;
+	while (got[k] && got[k] == want[k])
+		line += got[k++] == '\n';
+	cor_test_fail(t, __FILE__, __LINE__, "%s: line %zu differs: got \"%.80s\" crash \"%.80s\"",
+		      what, line, got + k, want + k);
+	return false;
+}
+
+/* Whether the function a `dis` argument names is module code. */
+static bool in_module(struct cor_program *prog, const char *args)
+{
+	char name[256];
+	struct cor_symbol sym;
+	const char *a = strrchr(args, ' ');
+	snprintf(name, sizeof(name), "%s", a ? a + 1 : args);
+	name[strcspn(name, "+")] = '\0';
+	struct cor_error *err = cor_program_symbol_by_name(prog, name, &sym);
+	bool mod = !err && sym.module;
+	cor_error_destroy(err);
+	return mod;
+}
+
 /*
  * With the DWARF vmlinux (COR_VMLINUX), symbols come from its .symtab with
  * ELF sizes, as crash's do: every reference compares, including assembly
- * functions that kallsyms cuts at an inner label. crash's `dis -l` source
- * lines need DWARF line tables, which coroner does not read yet: only the
- * instruction lines are compared.
+ * functions that kallsyms cuts at an inner label, and the `dis -l`
+ * references compare whole, their "FILE: LINE" lines included. Module code
+ * has no source lines here (crash had the module's .ko with `mod -s`): only
+ * its instruction lines are compared.
  */
 COR_TEST(corpus_dis_with_vmlinux)
 {
@@ -533,14 +562,17 @@ COR_TEST(corpus_dis_with_vmlinux)
 	int n = corpus_dumps(t, dumps, MAX_DUMPS);
 	for (int i = 0; i < n; i++) {
 		struct ref refs[MAX_REFS];
-		int nr = list_refs(&dumps[i], refs, MAX_REFS), ok = 0, cut = 0;
+		int nr = list_refs(&dumps[i], refs, MAX_REFS), ok = 0, cut = 0, with_lines = 0;
 		struct cor_program *prog;
 		CHECK_OK(cor_program_open(dumps[i].path, vmlinux, &prog));
 		for (int r = 0; r < nr; r++) {
 			char cmd[4 * PATH_MAX], *out = NULL,
 						*want = cor_test_slurp(refs[r].path, NULL);
-			snprintf(cmd, sizeof(cmd), "'%s' -k '%s' '%s' dis %s 2>&1",
-				 corpus_coroner(), vmlinux, dumps[i].path, refs[r].args);
+			bool lines = strstr(refs[r].path, "/dis-l-") != NULL;
+			bool full = lines && !in_module(prog, refs[r].args);
+			snprintf(cmd, sizeof(cmd), "'%s' -k '%s' '%s' dis %s%s 2>/dev/null",
+				 corpus_coroner(), vmlinux, dumps[i].path, lines ? "-l " : "",
+				 refs[r].args);
 			int status = cor_test_run(cmd, &out);
 			char what[512];
 			snprintf(what, sizeof(what), "%s (%s, vmlinux): dis %s", dumps[i].scenario,
@@ -548,14 +580,16 @@ COR_TEST(corpus_dis_with_vmlinux)
 			struct cmp_stats st;
 			if (status != 0 || !want || !out)
 				cor_test_fail(t, __FILE__, __LINE__, "%s: exit %d", what, status);
-			else if (compare(t, prog, what, out, want, &st))
-				ok++, cut += st.cut_at_label;
+			else if (full ? compare_full(t, what, out, want)
+				      : compare(t, prog, what, out, want, &st))
+				ok++, cut += full ? 0 : st.cut_at_label, with_lines += full;
 			free(out);
 			free(want);
 		}
 		CHECK_U64(cut, 0);
 		cor_program_destroy(prog);
-		printf("    %s (%s): %d/%d equal with the vmlinux\n", dumps[i].scenario,
-		       dumps[i].variant, ok, nr);
+		printf("    %s (%s): %d/%d equal with the vmlinux (%d dis -l with their source "
+		       "lines)\n",
+		       dumps[i].scenario, dumps[i].variant, ok, nr, with_lines);
 	}
 }
