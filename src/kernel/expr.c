@@ -40,7 +40,7 @@ struct node {
 	enum node_kind kind;
 	int op;
 	uint64_t num;
-	bool num_unsigned, num_long, num_char;
+	bool num_unsigned, num_long, num_char, num_radix; /* num_radix: hex/octal literal */
 	char *name;
 	const struct cor_type *type;
 	struct node *a, *b;
@@ -177,6 +177,7 @@ static struct node *parse_number(struct parser *ps)
 		return NULL;
 	char *end;
 	errno = 0;
+	n->num_radix = ps->p[0] == '0' && ps->p[1] != '\0';
 	n->num = strtoull(ps->p, &end, 0);
 	if (errno) {
 		syntax(ps, "number too large");
@@ -392,12 +393,11 @@ static struct node *parse_expr(struct parser *ps, int min_prec)
 	while (lhs && !ps->err) {
 		size_t i;
 		skip_ws(ps);
-		for (i = 0; i < COR_ARRAY_SIZE(binops); i++) {
-			size_t n = strlen(binops[i].tok);
-			if (strncmp(ps->p, binops[i].tok, n) == 0 && binops[i].prec >= min_prec)
+		/* The longest operator at the cursor ("||" not "|"), then its precedence. */
+		for (i = 0; i < COR_ARRAY_SIZE(binops); i++)
+			if (strncmp(ps->p, binops[i].tok, strlen(binops[i].tok)) == 0)
 				break;
-		}
-		if (i == COR_ARRAY_SIZE(binops))
+		if (i == COR_ARRAY_SIZE(binops) || binops[i].prec < min_prec)
 			break;
 		ps->p += strlen(binops[i].tok);
 		struct node *n = new_node(ps, N_BINARY);
@@ -920,10 +920,14 @@ static struct cor_error *eval_num(struct eval *ev, const struct node *n, struct 
 {
 	if (n->num_char)
 		return make_int(ev, n->num, 1, true, v);
-	/* C's literal typing, simplified: int, else long, else unsigned long. */
-	if (!n->num_long && n->num <= (n->num_unsigned ? UINT32_MAX : INT32_MAX))
-		return make_int(ev, n->num, 4, !n->num_unsigned, v);
-	return make_int(ev, n->num, 8, !n->num_unsigned && n->num <= INT64_MAX, v);
+	/* C11 6.4.4.1: the first of int, (hex/octal: unsigned int), long,
+	 * (hex/octal or too large: unsigned long) that holds the value. */
+	bool u = n->num_unsigned;
+	if (!n->num_long && n->num <= (u ? UINT32_MAX : INT32_MAX))
+		return make_int(ev, n->num, 4, !u, v);
+	if (!n->num_long && !u && n->num_radix && n->num <= UINT32_MAX)
+		return make_int(ev, n->num, 4, false, v);
+	return make_int(ev, n->num, 8, !u && n->num <= INT64_MAX, v);
 }
 
 static struct cor_error *eval_percpu(struct eval *ev, const struct node *n, struct cor_value *v)
@@ -939,6 +943,8 @@ static struct cor_error *eval_percpu(struct eval *ev, const struct node *n, stru
 	ev->cpu = (int)cpu.scalar;
 	err = eval(ev, n->a, v);
 	ev->cpu = save;
+	if (!err)
+		v->symbol = NULL; /* not a plain symbol any more: "$N = " */
 	return err;
 }
 

@@ -441,10 +441,20 @@ static void def_member(struct cor_types *types, const struct cor_member *m,
 			 mt->kind != COR_TYPE_TYPEDEF;
 	uint64_t bits = base_bits + m->bit_offset;
 	if (offsets) {
-		/* crash's struct -o: anonymous aggregates flattened, members
-		 * indented by nesting, each prefixed by its byte offset. */
-		if (anon_aggr && !m->name) {
+		/* crash's struct -o: members prefixed by their byte offset,
+		 * anonymous aggregates opened and closed without one. */
+		if (anon_aggr) {
+			cor_strbuf_appendf(sb, "%*s", width + 3, "");
+			for (int i = 0; i < depth; i++)
+				cor_strbuf_append(sb, "    ");
+			cor_strbuf_append(sb,
+					  st->kind == COR_TYPE_STRUCT ? "struct {\n" : "union {\n");
 			def_members(types, st, offsets, bits, depth + 1, width, sb);
+			cor_strbuf_appendf(sb, "%*s", width + 3, "");
+			for (int i = 0; i < depth; i++)
+				cor_strbuf_append(sb, "    ");
+			cor_strbuf_appendf(sb, "}%s%s;\n", m->name ? " " : "",
+					   m->name ? m->name : "");
 			return;
 		}
 		char off[32];
