@@ -86,8 +86,8 @@ struct cor_kdump_writer_config {
 	size_t notes_len;
 	/**
 	 * The 1st bitmap (RAM pages) and the initial 2nd bitmap (pages that may be
-	 * dumped), (max_mapnr + 7) / 8 bytes each, copied. Pages can later be
-	 * dropped from the 2nd bitmap (zero pages) but never added.
+	 * dumped), (max_mapnr + 7) / 8 bytes each, copied. The 2nd bitmap
+	 * never changes afterwards: a page's descriptor slot is its rank in it.
 	 */
 	const uint8_t *bitmap1, *bitmap2;
 	/** Size of the in-memory output buffer (0: 4 MiB). */
@@ -106,8 +106,8 @@ struct cor_error *cor_kdump_writer_create(const struct cor_kdump_writer_config *
 					  struct cor_dump_sink *sink,
 					  struct cor_kdump_writer **ret) COR_MUST_CHECK;
 /**
- * Appends page @p pfn (which must be in the initial 2nd bitmap, in strictly
- * increasing pfn order): @p data of @p size bytes, compressed with the
+ * Appends page @p pfn (which must be in the 2nd bitmap; pages come in any
+ * order, each at most once): @p data of @p size bytes, compressed with the
  * configured codec (@p compressed true) or raw (a whole page).
  * After a write error the writer stops storing pages and returns that
  * error once; cor_kdump_writer_finish() then writes a dump flagged
@@ -117,16 +117,20 @@ struct cor_error *cor_kdump_writer_add(struct cor_kdump_writer *w, uint64_t pfn,
 				       uint32_t size, bool compressed) COR_MUST_CHECK;
 /**
  * Records page @p pfn as a zero page: its descriptor points to the one zero
- * page stored at the start of the data (as makedumpfile does). Same order
- * rule and error behaviour as cor_kdump_writer_add().
+ * page stored at the start of the data (as makedumpfile does). Same rules
+ * and error behaviour as cor_kdump_writer_add().
  */
 struct cor_error *cor_kdump_writer_add_zero(struct cor_kdump_writer *w,
 					    uint64_t pfn) COR_MUST_CHECK;
-/** Drops page @p pfn from the 2nd bitmap (an unreadable page). Same order rule. */
-void cor_kdump_writer_drop(struct cor_kdump_writer *w, uint64_t pfn);
 /**
- * Writes the buffered pages, the page descriptors, the final bitmaps and
- * the header (flagged incomplete after a write error, or if @p incomplete).
+ * Gives up page @p pfn (it cannot be read): it keeps an empty descriptor,
+ * which readers take as missing, and the dump is flagged incomplete.
+ */
+void cor_kdump_writer_skip(struct cor_kdump_writer *w, uint64_t pfn);
+/**
+ * Writes the buffered pages, the page descriptors, the bitmaps and the
+ * header (flagged incomplete after a write error, a skipped page, or if
+ * @p incomplete; pages never given then read as missing).
  * *@p incomplete_ret (may be NULL) tells whether the dump is incomplete.
  * Error if even the headers cannot be written (no valid dump).
  */

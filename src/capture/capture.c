@@ -276,7 +276,7 @@ static struct cor_error *consume(struct run *r, struct batch *b)
 			if (!st->excluded[COR_CLASS_UNREADABLE])
 				st->first_unreadable_pfn = pfn;
 			st->excluded[COR_CLASS_UNREADABLE]++;
-			cor_kdump_writer_drop(r->w, pfn);
+			cor_kdump_writer_skip(r->w, pfn);
 			continue;
 		}
 		struct cor_error *err;
@@ -306,24 +306,35 @@ static struct cor_error *consume(struct run *r, struct batch *b)
 }
 
 /* Fills @b with the next candidate pages from *pfn on; false when none are left. */
+/* The order pages are written in: the kernel image first, then the rest by pfn. */
+struct order {
+	uint64_t start[3], end[3];
+	unsigned cur;
+	uint64_t pfn;
+};
+
 static struct cor_error *produce(struct run *r, const struct cor_capture_filter *f,
-				 unsigned batch_pages, uint64_t *pfn, struct batch *b)
+				 unsigned batch_pages, struct order *o, struct batch *b)
 {
 	b->n = 0;
 	b->bytes_read = 0;
 	b->filled = r->p.in_fd < 0;
-	uint64_t x = *pfn;
-	while (x < f->max_pfn && b->n < batch_pages) {
-		uint8_t byte = f->bitmap2[x / 8] >> (x % 8);
-		if (byte == 0) {
-			x = (x / 8 + 1) * 8; /* skip the rest of an empty byte */
-			continue;
+	while (o->cur < 3 && b->n < batch_pages) {
+		uint64_t x = o->pfn, end = COR_MIN(o->end[o->cur], f->max_pfn);
+		while (x < end && b->n < batch_pages) {
+			uint8_t byte = f->bitmap2[x / 8] >> (x % 8);
+			if (byte == 0) {
+				x = (x / 8 + 1) * 8; /* skip the rest of an empty byte */
+				continue;
+			}
+			if (byte & 1)
+				b->pfns[b->n++] = x;
+			x++;
 		}
-		if (byte & 1)
-			b->pfns[b->n++] = x;
-		x++;
+		o->pfn = x;
+		if (x >= end && ++o->cur < 3)
+			o->pfn = o->start[o->cur];
 	}
-	*pfn = x;
 	memset(b->kind, PAGE_DATA, b->n);
 	memset(b->size, 0, b->n * sizeof(*b->size));
 	for (unsigned i = 0; b->filled && i < b->n; i++) {
@@ -339,10 +350,46 @@ static struct cor_error *produce(struct run *r, const struct cor_capture_filter 
 	return NULL;
 }
 
-static struct cor_error *pump(struct run *r, const struct cor_capture_filter *f,
-			      unsigned batch_pages)
+/* The physical pages of the kernel image: the text mapping from _stext on,
+ * 2 MiB at a time, until it stops being mapped (arch/x86/kernel/vmlinux.lds.S
+ * maps _text.._end there; physically contiguous). [0, 0) if unknown. */
+static void kernel_image(struct cor_program *prog, uint32_t page_size, uint64_t *start,
+			 uint64_t *end)
 {
-	uint64_t pfn = 0;
+	uint64_t stext, size = 1ull << 30, pa, first;
+	*start = *end = 0;
+	if (!cor_program_vmcoreinfo_u64(prog, "SYMBOL(_stext)", &stext))
+		return;
+	cor_program_vmcoreinfo_u64(prog, "NUMBER(KERNEL_IMAGE_SIZE)", &size);
+	struct cor_mem *mem = cor_program_mem(prog);
+	struct cor_error *err = cor_mem_vtop(mem, stext, &first);
+	if (err) {
+		cor_error_destroy(err);
+		return;
+	}
+	uint64_t va = stext, last = first;
+	for (int i = 0; i < 512 && va + (2u << 20) < COR_X86_START_KERNEL_MAP + size; i++) {
+		va = (va & ~((2ull << 20) - 1)) + (2u << 20);
+		if ((err = cor_mem_vtop(mem, va, &pa))) {
+			cor_error_destroy(err);
+			break;
+		}
+		if (pa - first != va - stext) /* not contiguous any more */
+			break;
+		last = pa;
+	}
+	*start = first / page_size;
+	*end = (last / page_size) + (2u << 20) / page_size;
+}
+
+static struct cor_error *pump(struct run *r, struct cor_program *prog,
+			      const struct cor_capture_filter *f, unsigned batch_pages)
+{
+	uint64_t img_start, img_end;
+	kernel_image(prog, r->p.page_size, &img_start, &img_end);
+	struct order o = {.start = {img_start, 0, img_end},
+			  .end = {img_end, img_start, f->max_pfn},
+			  .pfn = img_start};
 	size_t next_batch = 0;
 	struct cor_error *err = NULL;
 	while (!err && !r->stop) {
@@ -351,7 +398,7 @@ static struct cor_error *pump(struct run *r, const struct cor_capture_filter *f,
 			continue;
 		}
 		struct batch *b = &r->p.batches[next_batch++ % r->p.nbatches];
-		if ((err = produce(r, f, batch_pages, &pfn, b)) || b->n == 0)
+		if ((err = produce(r, f, batch_pages, &o, b)) || b->n == 0)
 			break;
 		cor_workq_submit(r->q, b);
 	}
@@ -473,7 +520,7 @@ static struct cor_error *write_kdump(struct run *r, struct cor_program *prog,
 	unsigned ncomp = opt->nthreads ? opt->nthreads : 1;
 	if (!(err = setup_pipeline(&r->p, ncomp, batch)) &&
 	    !(err = cor_workq_create(opt->nthreads, r->p.nbatches, work, &r->p, &r->q)))
-		err = pump(r, f, batch);
+		err = pump(r, prog, f, batch);
 	cor_workq_destroy(r->q);
 	free_pipeline(&r->p, ncomp);
 	if (!err) {

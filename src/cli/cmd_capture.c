@@ -270,8 +270,8 @@ static void print_summary(const struct capture_args *a, const struct cor_capture
 	cor_strbuf_deinit(&sb);
 	if (st->excluded[COR_CLASS_UNREADABLE])
 		fprintf(f,
-			"coroner: %llu pages could not be read (first: pfn 0x%llx); they are "
-			"left out\n",
+			"coroner: %llu pages could not be read from the input (first: pfn "
+			"0x%llx): they are missing from the dump, which is flagged incomplete\n",
 			(unsigned long long)st->excluded[COR_CLASS_UNREADABLE],
 			(unsigned long long)st->first_unreadable_pfn);
 }
@@ -344,7 +344,7 @@ static int do_capture(struct cor_program *prog, struct capture_args *a)
 	if (err)
 		return cor_cli_fail(err);
 	print_summary(a, &st);
-	if (st.incomplete) {
+	if (st.incomplete && (st.write_errno || !st.excluded[COR_CLASS_UNREADABLE])) {
 		fprintf(
 		    stderr,
 		    "coroner: the dump is INCOMPLETE (%s): %llu pages were written and the dump "

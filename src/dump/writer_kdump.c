@@ -10,8 +10,10 @@
 // Readers find a page's descriptor by its rank in the 2nd bitmap and its data
 // through desc.offset. As makedumpfile does (write_kdump_pages_cyclic(),
 // pd_zero), zero pages stay in the 2nd bitmap and all point to one zero page
-// stored first; pages dropped while writing (unreadable ones) leave unused
-// descriptor slots at the end of the table.
+// stored first. Pages may come in any order (the capture writes the kernel
+// image first, so that a dump cut short by a full disk still has it); a page
+// never given (unreadable, or not reached) keeps an all-zero descriptor,
+// which readers take as missing (the dump is then flagged incomplete).
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -67,15 +69,20 @@ struct cor_kdump_writer {
 	uint8_t *buf;
 	size_t buf_cap, buf_len;
 	uint64_t buf_off;
-	/* Pending descriptors: ndesc_pending entries from descriptor index desc_first. */
+	/* Pending descriptors (ndesc_pending) and their indexes in the table. */
 	uint8_t *descs;
+	uint64_t *desc_idx;
 	size_t desc_cap, ndesc_pending;
-	uint64_t desc_first;
-	uint64_t pages, zero_pages, data_bytes;
-	uint64_t last_pfn; /* order check; UINT64_MAX before the first page */
-	bool failed;	   /* a write failed: no more pages */
-	bool failed_reported;
+	uint64_t descs_on_disk;
+	uint64_t pages, zero_pages, skipped, data_bytes;
+	/* Pages already given (each at most once), and the 2nd bitmap's prefix
+	 * popcounts per RANK_BITS: a page's descriptor index is its rank. */
+	uint8_t *seen;
+	uint64_t *rank;
+	bool failed; /* a write failed: no more pages */
 };
+
+#define RANK_BITS 4096
 
 static bool bit_test(const uint8_t *bm, uint64_t pfn)
 {
@@ -174,8 +181,16 @@ static struct cor_error *layout(struct cor_kdump_writer *w)
 		w->bitmap1[n - 1] &= mask;
 		w->bitmap2[n - 1] &= mask;
 	}
-	for (uint64_t i = 0; i < n; i++)
+	uint64_t nblocks = (c->max_mapnr + RANK_BITS - 1) / RANK_BITS;
+	w->rank = calloc(nblocks + 1, sizeof(*w->rank));
+	w->seen = calloc(1, n);
+	if (!w->rank || !w->seen)
+		return &cor_enomem;
+	for (uint64_t i = 0; i < n; i++) {
+		if (i % (RANK_BITS / 8) == 0)
+			w->rank[i / (RANK_BITS / 8)] = w->ndescs_max;
 		w->ndescs_max += (uint64_t)__builtin_popcount(w->bitmap2[i]);
+	}
 	struct cor_error *err = build_header(w, (uint32_t)sub_blocks, (uint32_t)bitmap_blocks);
 	if (err)
 		return err;
@@ -200,13 +215,13 @@ struct cor_error *cor_kdump_writer_create(const struct cor_kdump_writer_config *
 		return &cor_enomem;
 	w->cfg = *cfg;
 	w->sink = sink;
-	w->last_pfn = UINT64_MAX;
 	w->buf_cap = cfg->buffer_size ? cfg->buffer_size : (4u << 20);
 	w->buf_cap = COR_MAX(w->buf_cap, (size_t)cfg->page_size);
 	w->desc_cap = COR_MAX(w->buf_cap / PD_SIZE, (size_t)1024);
 	w->buf = malloc(w->buf_cap);
 	w->descs = calloc(w->desc_cap, PD_SIZE);
-	if (!w->buf || !w->descs) {
+	w->desc_idx = calloc(w->desc_cap, sizeof(*w->desc_idx));
+	if (!w->buf || !w->descs || !w->desc_idx) {
 		cor_kdump_writer_destroy(w);
 		return &cor_enomem;
 	}
@@ -246,15 +261,20 @@ static struct cor_error *flush_descs(struct cor_kdump_writer *w, uint64_t data_e
 			break;
 		n++;
 	}
-	if (n == 0)
-		return NULL;
-	struct cor_error *err = cor_dump_sink_write(w->sink, w->descs_off + w->desc_first * PD_SIZE,
-						    w->descs, n * PD_SIZE, NULL);
-	if (err)
-		return err;
+	/* One write per run of consecutive table slots. */
+	for (size_t i = 0, j; i < n; i = j) {
+		for (j = i + 1; j < n && w->desc_idx[j] == w->desc_idx[j - 1] + 1; j++)
+			;
+		struct cor_error *err =
+		    cor_dump_sink_write(w->sink, w->descs_off + w->desc_idx[i] * PD_SIZE,
+					w->descs + i * PD_SIZE, (j - i) * PD_SIZE, NULL);
+		if (err)
+			return err;
+	}
 	memmove(w->descs, w->descs + n * PD_SIZE, (w->ndesc_pending - n) * PD_SIZE);
+	memmove(w->desc_idx, w->desc_idx + n, (w->ndesc_pending - n) * sizeof(*w->desc_idx));
 	w->ndesc_pending -= n;
-	w->desc_first += n;
+	w->descs_on_disk += n;
 	return NULL;
 }
 
@@ -279,18 +299,26 @@ static struct cor_error *flush_data(struct cor_kdump_writer *w)
 	return flush_descs(w, data_end);
 }
 
-/* True if @pfn may come next: increasing, and a candidate of the 2nd bitmap. */
-static bool order_ok(struct cor_kdump_writer *w, uint64_t pfn)
+/* True if @pfn may be given: a candidate of the 2nd bitmap, not given before. */
+static bool page_ok(struct cor_kdump_writer *w, uint64_t pfn)
 {
-	if (pfn >= w->cfg.max_mapnr || (w->last_pfn != UINT64_MAX && pfn <= w->last_pfn) ||
-	    !bit_test(w->bitmap2, pfn))
+	if (pfn >= w->cfg.max_mapnr || !bit_test(w->bitmap2, pfn) || bit_test(w->seen, pfn))
 		return false;
-	w->last_pfn = pfn;
+	w->seen[pfn / 8] |= (uint8_t)(1u << (pfn % 8));
 	return true;
 }
 
-static struct cor_error *add_desc(struct cor_kdump_writer *w, uint64_t off, uint32_t size,
-				  uint32_t flags)
+/* The descriptor slot of @pfn: the number of 2nd-bitmap bits before it. */
+static uint64_t rank_of(const struct cor_kdump_writer *w, uint64_t pfn)
+{
+	uint64_t r = w->rank[pfn / RANK_BITS];
+	for (uint64_t i = pfn / RANK_BITS * (RANK_BITS / 8); i < pfn / 8; i++)
+		r += (uint64_t)__builtin_popcount(w->bitmap2[i]);
+	return r + (uint64_t)__builtin_popcount(w->bitmap2[pfn / 8] & ((1u << (pfn % 8)) - 1));
+}
+
+static struct cor_error *add_desc(struct cor_kdump_writer *w, uint64_t pfn, uint64_t off,
+				  uint32_t size, uint32_t flags)
 {
 	if (w->ndesc_pending == w->desc_cap) {
 		struct cor_error *err = flush_data(w);
@@ -302,6 +330,7 @@ static struct cor_error *add_desc(struct cor_kdump_writer *w, uint64_t off, uint
 	cor_put_le32(d + 8, size);
 	cor_put_le32(d + 12, flags);
 	cor_put_le64(d + 16, 0);
+	w->desc_idx[w->ndesc_pending] = rank_of(w, pfn);
 	w->ndesc_pending++;
 	return NULL;
 }
@@ -310,9 +339,9 @@ struct cor_error *cor_kdump_writer_add(struct cor_kdump_writer *w, uint64_t pfn,
 				       uint32_t size, bool compressed)
 {
 	struct cor_error *err;
-	if (!order_ok(w, pfn))
+	if (!page_ok(w, pfn))
 		return cor_error_create(COR_ERR_INVALID,
-					"page 0x%llx is out of order or not a dumpable page",
+					"page 0x%llx is given twice or not a dumpable page",
 					(unsigned long long)pfn);
 	if (size == 0 || size > w->cfg.page_size || (!compressed && size != w->cfg.page_size))
 		return cor_error_create(COR_ERR_INVALID, "page 0x%llx: bad size %u",
@@ -321,7 +350,7 @@ struct cor_error *cor_kdump_writer_add(struct cor_kdump_writer *w, uint64_t pfn,
 		return NULL; /* reported once; finish() flags the dump incomplete */
 	if (w->buf_len + size > w->buf_cap && (err = flush_data(w)))
 		return err;
-	if ((err = add_desc(w, w->buf_off + w->buf_len, size,
+	if ((err = add_desc(w, pfn, w->buf_off + w->buf_len, size,
 			    compressed ? (uint32_t)w->cfg.codec : 0)))
 		return err;
 	memcpy(w->buf + w->buf_len, data, size);
@@ -333,27 +362,24 @@ struct cor_error *cor_kdump_writer_add(struct cor_kdump_writer *w, uint64_t pfn,
 
 struct cor_error *cor_kdump_writer_add_zero(struct cor_kdump_writer *w, uint64_t pfn)
 {
-	if (!order_ok(w, pfn))
+	if (!page_ok(w, pfn))
 		return cor_error_create(COR_ERR_INVALID,
-					"page 0x%llx is out of order or not a dumpable page",
+					"page 0x%llx is given twice or not a dumpable page",
 					(unsigned long long)pfn);
 	if (w->failed)
 		return NULL;
-	struct cor_error *err = add_desc(w, w->data_off, w->cfg.page_size, 0);
+	struct cor_error *err = add_desc(w, pfn, w->data_off, w->cfg.page_size, 0);
 	if (!err)
 		w->zero_pages++;
 	return err;
 }
 
-void cor_kdump_writer_drop(struct cor_kdump_writer *w, uint64_t pfn)
+void cor_kdump_writer_skip(struct cor_kdump_writer *w, uint64_t pfn)
 {
-	if (!order_ok(w, pfn))
-		return;
-	/* A dropped page before the failure point keeps the descriptor ranks of the
-	 * pages written so far; after a failure the bitmap must not change, or the
-	 * ranks of the written descriptors would shift. */
-	if (!w->failed)
-		w->bitmap2[pfn / 8] &= (uint8_t) ~(1u << (pfn % 8));
+	/* The 2nd bitmap never changes once laid out (the descriptor slots are the
+	 * pages' ranks in it): a skipped page keeps its bit and an empty slot. */
+	if (page_ok(w, pfn))
+		w->skipped++;
 }
 
 static struct cor_error *write_tables(struct cor_kdump_writer *w, bool incomplete)
@@ -382,7 +408,7 @@ struct cor_error *cor_kdump_writer_finish(struct cor_kdump_writer *w, bool incom
 		cor_error_destroy(err);
 		err = NULL;
 	}
-	bool inc = incomplete || w->failed;
+	bool inc = incomplete || w->failed || w->skipped;
 	/* A flattened stream that failed cannot take more records. */
 	if (w->sink->flattened && w->failed)
 		return cor_error_os(w->sink->write_errno, NULL,
@@ -421,7 +447,7 @@ uint64_t cor_kdump_writer_pages(const struct cor_kdump_writer *w)
 
 uint64_t cor_kdump_writer_pages_on_disk(const struct cor_kdump_writer *w)
 {
-	return w->desc_first;
+	return w->descs_on_disk;
 }
 
 void cor_kdump_writer_destroy(struct cor_kdump_writer *w)
@@ -433,5 +459,8 @@ void cor_kdump_writer_destroy(struct cor_kdump_writer *w)
 	free(w->bitmap2);
 	free(w->buf);
 	free(w->descs);
+	free(w->desc_idx);
+	free(w->seen);
+	free(w->rank);
 	free(w);
 }
