@@ -121,8 +121,6 @@ static void unknown_advice(const struct cor_hwerr_context *ctx, struct cor_hwerr
 
 void hw_nmi_finish(const struct cor_hwerr_context *ctx, struct cor_hwerr_record *r)
 {
-	char why[240];
-	cor_hwerr_nmi_reason_explain(r->nmi_reason, why, sizeof(why));
 	enum cor_hwerr_nmi_kind k = r->nmi_kind;
 	/* A pre-2.6.37 kernel printed SERR as "unknown reason": trust the byte. */
 	if (k == COR_HWERR_NMI_UNKNOWN && (r->nmi_reason & NMI_REASON_SERR))
@@ -141,19 +139,20 @@ void hw_nmi_finish(const struct cor_hwerr_context *ctx, struct cor_hwerr_record 
 		snprintf(r->component, sizeof(r->component), "PCI SERR# line (platform)");
 		snprintf(
 		    r->advice, sizeof(r->advice),
-		    "%s. A device or the chipset raised SERR# (the memory parity line of old "
+		    "Port 0x61 shows SERR# (bit 7): a device or the chipset raised a system "
+		    "error (the memory parity line of old "
 		    "boards; kernels before 2.6.37 printed it as \"unknown reason\" with \"You "
 		    "have some hardware problem, likely on the PCI bus.\"): check the AER/GHES "
 		    "records and the BMC's SEL for the device. The kernel %s.",
-		    why,
 		    r->panicked ? "panicked (kernel.panic_on_unrecovered_nmi=1)"
 				: "went on (kernel.panic_on_unrecovered_nmi=0)");
 	} else if (k == COR_HWERR_NMI_IOCHK) {
 		snprintf(r->component, sizeof(r->component), "IOCHK# line (platform)");
 		snprintf(r->advice, sizeof(r->advice),
-			 "%s. The platform signalled an I/O channel check (on servers often a "
+			 "Port 0x61 shows IOCHK# (bit 6): the platform signalled an I/O channel "
+			 "check (on servers often a "
 			 "firmware-reported fatal error): see the BMC's SEL. The kernel %s.",
-			 why, r->panicked ? "panicked (kernel.panic_on_io_nmi=1)" : "went on");
+			 r->panicked ? "panicked (kernel.panic_on_io_nmi=1)" : "went on");
 	} else {
 		snprintf(r->component, sizeof(r->component), "NMI (source unknown)");
 		unknown_advice(ctx, r);

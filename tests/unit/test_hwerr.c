@@ -593,7 +593,7 @@ COR_TEST(hwerr_nmi_serr)
 	CHECK(r->nmi_kind == COR_HWERR_NMI_SERR && r->nmi_reason == 0xa1);
 	CHECK_STR(r->component, "PCI SERR# line (platform)");
 	CHECK(r->cls == COR_HWERR_RECOVERABLE);
-	CHECK(has(r->advice, "SERR# asserted"));
+	CHECK(has(r->advice, "SERR# (bit 7)"));
 	cor_hwerr_log_deinit(&log);
 }
 
