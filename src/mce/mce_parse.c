@@ -157,6 +157,34 @@ static struct cor_error *push(struct cor_vec *v, struct cor_mce_record *r, bool 
 
 /* ---- kernel log ---------------------------------------------------------- */
 
+/* A hex token with an optional trailing ',' (AMD EDAC: "IPID: 0x...,"). */
+static bool hex_comma(const char *s, uint64_t *ret)
+{
+	char tmp[40];
+	size_t n = s ? strlen(s) : 0;
+	if (n && s[n - 1] == ',')
+		n--;
+	if (n == 0 || n >= sizeof(tmp))
+		return false;
+	memcpy(tmp, s, n);
+	tmp[n] = 0;
+	return hex(tmp, ret);
+}
+
+/* AMD EDAC lines after MCn_STATUS: "IPID: x, Syndrome: x", "Error Addr: x". */
+static void edac_fields(const struct line *l, struct cor_mce_record *r)
+{
+	for (size_t i = 0; i + 1 < l->ntok; i++) {
+		if (is(l, i, "IPID:") && hex_comma(tok(l, i + 1), &r->ipid))
+			r->have |= COR_MCE_HAVE_IPID;
+		else if (is(l, i, "Syndrome:") && hex_comma(tok(l, i + 1), &r->synd))
+			r->have |= COR_MCE_HAVE_SYND;
+		else if (is(l, i, "Error") && is(l, i + 1, "Addr:") &&
+			 hex_comma(tok(l, i + 2), &r->addr))
+			r->have |= COR_MCE_HAVE_ADDR;
+	}
+}
+
 /* Common fields of the TSC / PROCESSOR / RIP lines (also in mcelog text). */
 static void kernel_fields(const struct line *l, struct cor_mce_record *r)
 {
@@ -357,6 +385,8 @@ struct cor_error *cor_mce_parse_kernel_log_mem(const char *text, size_t len,
 			continue;
 		if (hw || mentions(p, n, "TSC") || mentions(p, n, "PROCESSOR")) {
 			kernel_fields(l, &cur);
+			if (cur.vendor == COR_MCE_VENDOR_AMD)
+				edac_fields(l, &cur);
 			/* __print_mce() prints ADDR and MISC on the TSC line only when
 			 * non-zero: their absence there means the kernel read 0. */
 			if (cur.have & COR_MCE_HAVE_TSC)

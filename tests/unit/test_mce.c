@@ -164,7 +164,8 @@ COR_TEST(mce_parse_kernel_log_old_and_amd)
 	    "[ 5.0] [Hardware Error]: Corrected error, no action required.\n"
 	    "[ 5.1] [Hardware Error]: CPU:2 (17:31:0) "
 	    "MC15_STATUS[Over|CE|MiscV|AddrV|-|-|SyndV|CECC|-|-|-]: 0xdc2040000000011b\n"
-	    "[ 5.2] [Hardware Error]: Error Addr: 0x0000000192dbf9c0\n";
+	    "[ 5.2] [Hardware Error]: Error Addr: 0x0000000192dbf9c0\n"
+	    "[ 5.3] [Hardware Error]: IPID: 0x0000009600150f00, Syndrome: 0x000040e50a800a03\n";
 	struct cor_vec v;
 	cor_vec_init(&v, sizeof(struct cor_mce_record));
 	CHECK_OK(cor_mce_parse_kernel_log_mem(old, strlen(old), &v));
@@ -186,6 +187,9 @@ COR_TEST(mce_parse_kernel_log_old_and_amd)
 		CHECK_U64(r->family, 0x17);
 		CHECK_U64(r->model, 0x31);
 		CHECK_U64(r->status, 0xdc2040000000011bull);
+		CHECK_U64(r->addr, 0x192dbf9c0ull);
+		CHECK_U64(r->ipid, 0x9600150f00ull);
+		CHECK_U64(r->synd, 0x40e50a800a03ull);
 	}
 	cor_vec_deinit(&v);
 }
