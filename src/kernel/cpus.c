@@ -107,6 +107,13 @@ static bool sym_addr(struct cor_program *prog, const char *name, uint64_t *ret)
 	return true;
 }
 
+static bool try_u32(struct cor_program *prog, uint64_t addr, uint32_t *v)
+{
+	struct cor_error *err = cor_program_read_u32(prog, addr, v);
+	cor_error_destroy(err);
+	return !err;
+}
+
 static size_t count_prstatus(struct cor_program *prog, bool *qemu)
 {
 	size_t n = 0;
@@ -125,8 +132,7 @@ struct cor_error *cor_program_num_cpus(struct cor_program *prog, unsigned *ret)
 {
 	uint64_t addr;
 	uint32_t n;
-	if (sym_addr(prog, "nr_cpu_ids", &addr) && !cor_program_read_u32(prog, addr, &n) && n &&
-	    n <= MAX_CPUS) {
+	if (sym_addr(prog, "nr_cpu_ids", &addr) && try_u32(prog, addr, &n) && n && n <= MAX_CPUS) {
 		*ret = n;
 		return NULL;
 	}
@@ -175,7 +181,7 @@ struct cor_error *cor_program_crashing_cpu(struct cor_program *prog, unsigned *r
 	uint32_t v;
 	/* arch/x86/kernel/reboot.c: int crashing_cpu = -1, set by
 	 * native_machine_crash_shutdown() (6.1). */
-	if (sym_addr(prog, "crashing_cpu", &addr) && !cor_program_read_u32(prog, addr, &v)) {
+	if (sym_addr(prog, "crashing_cpu", &addr) && try_u32(prog, addr, &v)) {
 		if ((int32_t)v < 0)
 			return cor_error_create(COR_ERR_NOT_FOUND,
 						"no CPU crashed (crashing_cpu "
@@ -217,11 +223,18 @@ static bool dump_has_note(struct cor_program *prog, const uint8_t *desc, size_t 
 static bool from_crash_notes(struct cor_program *prog, unsigned cpu, struct cor_cpu_state *st)
 {
 	uint64_t var, ptr, off;
-	if (!sym_addr(prog, "crash_notes", &var) || cor_program_read_u64(prog, var, &ptr) != NULL ||
-	    cor_program_per_cpu_offset(prog, cpu, &off) != NULL)
-		return false; /* errors here only mean "no buffer": fall back to the notes */
+	if (!sym_addr(prog, "crash_notes", &var))
+		return false;
+	/* errors here only mean "no buffer": the caller falls back to the notes */
+	struct cor_error *err = cor_program_read_u64(prog, var, &ptr);
+	if (!err)
+		err = cor_program_per_cpu_offset(prog, cpu, &off);
+	if (err) {
+		cor_error_destroy(err);
+		return false;
+	}
 	uint8_t buf[CRASH_NOTE_DESC_OFF + PRSTATUS_SIZE];
-	struct cor_error *err = cor_program_read(prog, ptr + off, buf, sizeof(buf));
+	err = cor_program_read(prog, ptr + off, buf, sizeof(buf));
 	if (err) {
 		cor_error_destroy(err);
 		return false;
@@ -351,9 +364,12 @@ static struct cor_error *cpu_state(struct cor_program *prog, unsigned cpu, bool 
 		 * what the capture kernel writes when every CPU answered; with
 		 * fewer notes than CPUs the mapping is unknown (NONE). */
 		const struct cor_dump_note *note = nth_prstatus(prog, cpu);
-		if (note &&
-		    !cor_prstatus_parse_mem(note->desc, note->descsz, &st.regs, &st.note_pid))
+		struct cor_error *e2 =
+		    note ? cor_prstatus_parse_mem(note->desc, note->descsz, &st.regs, &st.note_pid)
+			 : &cor_not_found;
+		if (!e2)
 			st.source = COR_CPU_SRC_NOTE_ORDER;
+		cor_error_destroy(e2);
 	}
 	unsigned crashing;
 	err = cor_program_crashing_cpu(prog, &crashing);

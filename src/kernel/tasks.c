@@ -81,12 +81,28 @@ static struct cor_error *read_member(struct cor_program *prog, uint64_t addr, co
 	return NULL;
 }
 
+/* read_member() for optional facts: false (error dropped) when unreadable. */
+static bool try_member(struct cor_program *prog, uint64_t addr, const char *type, const char *m,
+		       uint64_t *val)
+{
+	struct cor_error *err = read_member(prog, addr, type, m, val);
+	cor_error_destroy(err);
+	return !err;
+}
+
+static bool try_read(struct cor_program *prog, uint64_t addr, void *buf, size_t len)
+{
+	struct cor_error *err = cor_program_read(prog, addr, buf, len);
+	cor_error_destroy(err);
+	return !err;
+}
+
 static void read_mm(struct cor_program *prog, struct cor_task *t)
 {
 	uint64_t v, off;
 	if (!t->mm)
 		return;
-	if (!read_member(prog, t->mm, "struct mm_struct", "total_vm", &v))
+	if (try_member(prog, t->mm, "struct mm_struct", "total_vm", &v))
 		t->vm_pages = v;
 	/* 6.1: mm->rss_stat.count[NR_MM_COUNTERS] of atomic_long_t
 	 * (include/linux/mm_types_task.h); 6.2+ percpu counters are not read. */
@@ -106,16 +122,16 @@ static void read_mm(struct cor_program *prog, struct cor_task *t)
 		}
 		if (idx < 0 || idx > 16)
 			continue;
-		if (!cor_program_read_u64(prog, t->mm + off + 8 * (uint64_t)idx, &v) &&
-		    (int64_t)v > 0)
-			t->rss_pages += v;
+		uint8_t b[8];
+		if (try_read(prog, t->mm + off + 8 * (uint64_t)idx, b, 8) &&
+		    (int64_t)cor_le64(b) > 0)
+			t->rss_pages += cor_le64(b);
 		/* SPLIT_RSS_COUNTING (6.1 include/linux/mm_types_task.h): each
 		 * thread's not yet folded-in deltas, task->rss_stat.count[] (int). */
 		uint64_t toff;
 		struct cor_error *e2 = member(prog, "struct task_struct", "rss_stat.count", &toff);
-		uint32_t d;
-		if (!e2 && !cor_program_read_u32(prog, t->addr + toff + 4 * (uint64_t)idx, &d))
-			t->rss_delta += (int32_t)d;
+		if (!e2 && try_read(prog, t->addr + toff + 4 * (uint64_t)idx, b, 4))
+			t->rss_delta += (int32_t)cor_le32(b);
 		cor_error_destroy(e2);
 	}
 }
@@ -274,7 +290,7 @@ static struct cor_error *walk_list(struct walk *w, uint64_t head, uint64_t off, 
 		struct cor_error *e = cor_program_read_u64(w->prog, pos, &next);
 		if (e) {
 			cor_error_destroy(e);
-			warn(w, "task list broken after", prev);
+			warn(w, "task list broken after the node", prev);
 			break;
 		}
 		uint64_t elem = pos - off;
