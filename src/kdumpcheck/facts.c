@@ -96,17 +96,24 @@ static int count_cpulist(const char *s)
 
 static void read_cpus(const char *root, struct cor_kdump_facts *f)
 {
-	char buf[65536];
+	char list[4096];
 	f->cpus = -1;
-	if (kd_read(root, "/sys/devices/system/cpu/possible", buf, sizeof(buf)))
-		f->cpus = count_cpulist(buf);
-	if (f->cpus > 0 || !kd_read(root, "/proc/cpuinfo", buf, sizeof(buf)))
+	if (kd_read(root, "/sys/devices/system/cpu/possible", list, sizeof(list)))
+		f->cpus = count_cpulist(list);
+	size_t cap = 4 << 20; /* /proc/cpuinfo: about 1.5 KiB per CPU */
+	char *buf = f->cpus > 0 ? NULL : malloc(cap);
+	if (!buf)
 		return;
+	if (!kd_read(root, "/proc/cpuinfo", buf, cap)) {
+		free(buf);
+		return;
+	}
 	int n = 0;
 	for (const char *p = buf; (p = strstr(p, "processor")) != NULL; p++)
 		if (p == buf || p[-1] == '\n')
 			n++;
 	f->cpus = n > 0 ? n : -1;
+	free(buf);
 }
 
 void cor_kdump_parse_iomem_mem(const void *text, size_t len, uint64_t *size_ret, bool *hidden_ret)
@@ -335,7 +342,9 @@ static void read_target(const char *root, struct cor_kdump_facts *f)
 
 void kd_read_facts(const char *root, struct cor_kdump_facts *f)
 {
-	char buf[262144];
+	/* /proc/iomem of a large machine: a few hundred lines; heap, not stack. */
+	size_t cap = 1 << 20;
+	char *buf = malloc(cap);
 	memset(f, 0, sizeof(*f));
 	read_meminfo(root, f);
 	read_cpus(root, f);
@@ -345,10 +354,11 @@ void kd_read_facts(const char *root, struct cor_kdump_facts *f)
 		f->crash_size = strtoull(v, NULL, 10);
 	}
 	f->crash_loaded = read_int(root, "/sys/kernel/kexec_crash_loaded");
-	if (kd_read(root, "/proc/iomem", buf, sizeof(buf))) {
+	if (buf && kd_read(root, "/proc/iomem", buf, cap)) {
 		f->have_iomem = true;
 		cor_kdump_parse_iomem_mem(buf, strlen(buf), &f->iomem_crash, &f->iomem_hidden);
 	}
+	free(buf);
 	read_cmdline(root, f);
 	f->nmi_watchdog = read_int(root, "/proc/sys/kernel/nmi_watchdog");
 	f->watchdog_thresh = read_int(root, "/proc/sys/kernel/watchdog_thresh");

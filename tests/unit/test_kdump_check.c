@@ -5,6 +5,7 @@
 // plus RHEL and SUSE configurations; then this machine, checked against what
 // the test reads from /proc and /sys itself.
 #include <limits.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -301,5 +302,34 @@ COR_TEST(kdump_check_this_machine)
 	free(mem);
 	free(nmi);
 	free(size);
+	cor_kdump_report_deinit(&rep);
+}
+
+/* A nearly empty root: nothing to read but /proc/cpuinfo. Every check still
+ * answers (unknown where it cannot know), and the CPU count falls back. */
+COR_TEST(kdump_check_bare_root)
+{
+	const char *dir = cor_test_tmpdir(t);
+	char path[PATH_MAX];
+	snprintf(path, sizeof(path), "%s/proc", dir);
+	CHECK(mkdir(path, 0755) == 0);
+	snprintf(path, sizeof(path), "%s/proc/cpuinfo", dir);
+	FILE *f = fopen(path, "w");
+	CHECK(f != NULL);
+	if (f) {
+		for (int i = 0; i < 3; i++)
+			fprintf(f, "processor\t: %d\nvendor_id\t: GenuineIntel\n\n", i);
+		fclose(f);
+	}
+	struct cor_kdump_report rep;
+	CHECK_OK(cor_kdump_check_run(dir, &rep));
+	CHECK(rep.facts.cpus == 3);
+	CHECK(!rep.facts.have_meminfo && !rep.facts.have_crash_size);
+	CHECK_STATUS(&rep, "reservation", COR_KDUMP_FAIL);
+	CHECK_STATUS(&rep, "reservation.size", COR_KDUMP_UNKNOWN);
+	CHECK_STATUS(&rep, "capture_kernel", COR_KDUMP_UNKNOWN);
+	CHECK_STATUS(&rep, "watchdog.hardlockup_panic", COR_KDUMP_UNKNOWN);
+	CHECK_STATUS(&rep, "config", COR_KDUMP_WARN);
+	CHECK_STATUS(&rep, "dump_target", COR_KDUMP_UNKNOWN);
 	cor_kdump_report_deinit(&rep);
 }
