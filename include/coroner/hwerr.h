@@ -156,7 +156,10 @@ struct cor_hwerr_record {
 
 /** Counts of one component. */
 struct cor_hwerr_component {
-	/** Points into the first record with this component (valid while the log lives). */
+	/**
+	 * Points into the first record with this component: valid until the log's
+	 * records change (the next parse or add, which re-summarize) or it is freed.
+	 */
 	const char *name;
 	enum cor_hwerr_source source;
 	uint64_t total;
