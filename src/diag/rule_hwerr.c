@@ -14,8 +14,6 @@ void diag_rule_hwerr(struct diag_ctx *ctx)
 			   (1u << COR_HWERR_SRC_EDAC) | (1u << COR_HWERR_SRC_NMI);
 	struct cor_error *err = cor_hwerr_parse_mem(cor_strbuf_cstr(&ctx->log), ctx->log.len,
 						    sources, &log);
-	if (!err)
-		err = cor_hwerr_summarize(&log);
 	if (err) {
 		if (err == &cor_enomem)
 			ctx->err = err;
@@ -40,7 +38,7 @@ void diag_rule_hwerr(struct diag_ctx *ctx)
 		if (r->source == COR_HWERR_SRC_NMI && r->nmi_kind != COR_HWERR_NMI_NONE) {
 			char why[512];
 			cor_hwerr_nmi_reason_explain(r->nmi_reason, why, sizeof(why));
-			diag_evidence(ctx, f, "NMI reason 0x%02x: %s", r->nmi_reason, why);
+			diag_evidence(ctx, f, "NMI %s", why);
 			diag_fact(ctx, f, "nmi_reason", "0x%02x", r->nmi_reason);
 		}
 		fatal_hw = fatal_hw || (r->cls == COR_HWERR_FATAL && r->source != COR_HWERR_SRC_NMI);
