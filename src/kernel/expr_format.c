@@ -21,6 +21,9 @@
 #define FORMAT_MAX_DEPTH  64
 /* Offset past a symbol of unknown size still shown as "<sym+off>". */
 #define SYMBOL_GUESS_SIZE 16384
+/* The same for a module symbol: modules are small, and past a module's last
+ * symbol lie its freed init area or the next module (crash shows nothing). */
+#define MODULE_SYMBOL_GUESS_SIZE 4096
 
 struct fmt {
 	struct cor_program *prog;
@@ -154,7 +157,8 @@ static void append_symbol(struct fmt *f, uint64_t addr)
 		if (!(err = cor_program_global(f->prog, sym.name, &g)) && g.type)
 			err = cor_types_sizeof(f->types, g.type, &tsize);
 		cor_error_destroy(err);
-		if (tsize ? off >= tsize : off >= SYMBOL_GUESS_SIZE)
+		if (tsize ? off >= tsize
+			  : off >= (sym.module ? MODULE_SYMBOL_GUESS_SIZE : SYMBOL_GUESS_SIZE))
 			return;
 	}
 	if (off)
