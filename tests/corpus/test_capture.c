@@ -516,3 +516,28 @@ COR_TEST(capture_refilter_kdump)
 		check_bitmaps(t, ours, theirs);
 	}
 }
+
+/* -E -d 31: an ELF vmcore of the kept pages; dropped runs are PT_LOAD tails
+ * (p_filesz < p_memsz), so readers see them as excluded, not absent. */
+COR_TEST(capture_elf_output)
+{
+	const char *in = qemu_elf(t, NULL, 0);
+	if (!in)
+		return;
+	char out[4096];
+	snprintf(out, sizeof(out), "%s/kept.elf", cor_test_tmpdir(t));
+	struct cor_capture_stats st;
+	CHECK_OK(capture(in, out, 31, COR_CODEC_NONE, 0, COR_CAPTURE_ELF, &st));
+	long long n = compare_pages(t, out, in, NULL);
+	/* Zero pages are left out of an ELF dump (makedumpfile -E does the same). */
+	CHECK(n > 0 && (uint64_t)n == st.pages_in_dump);
+	struct cor_dump *d;
+	CHECK_OK(cor_dump_open(out, &d));
+	uint64_t excluded = 0;
+	for (uint64_t pfn = 0; pfn < (1u << 18); pfn++)
+		excluded += cor_dump_page_state(d, pfn) == COR_PAGE_EXCLUDED;
+	CHECK(excluded > 200000);
+	printf("    ELF: %lld pages equal to the input, %llu excluded, %llu bytes\n", n,
+	       (unsigned long long)excluded, (unsigned long long)st.output_size);
+	cor_dump_close(d);
+}
