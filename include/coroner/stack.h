@@ -217,6 +217,12 @@ struct cor_unwind_start {
 	 * frame holds hint's SP, it takes hint's RBP and scans from hint's SP.
 	 */
 	struct cor_regs hint;
+	/**
+	 * When the unwind fails, go on as crash's `bt -t` does: every kernel
+	 * text address above the last good frame, on the same stack, becomes a
+	 * COR_FRAME_SCAN frame (unreliable: stale return addresses show too).
+	 */
+	bool scan_on_failure;
 };
 
 /**
@@ -251,6 +257,8 @@ struct cor_error *cor_program_stack_scan(struct cor_program *prog,
 /** Options of a backtrace. */
 struct cor_bt_options {
 	unsigned max_frames; /* 0: 256 */
+	/** After a failed unwind, list the text addresses above (cor_unwind_start). */
+	bool scan_on_failure;
 };
 
 /**

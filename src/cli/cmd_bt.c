@@ -96,6 +96,7 @@ static void print_backtrace(struct cor_cli *cli, const struct cor_backtrace *bt,
 			    unsigned flags)
 {
 	size_t num = 0;
+	bool scanned = false;
 	for (size_t i = first; i < bt->frames.len; i++) {
 		const struct cor_frame *f = cor_backtrace_frame(bt, i);
 		const struct cor_frame *prev = i > first ? cor_backtrace_frame(bt, i - 1) : NULL;
@@ -103,6 +104,7 @@ static void print_backtrace(struct cor_cli *cli, const struct cor_backtrace *bt,
 		    prev->stack != COR_STACK_UNKNOWN)
 			fprintf(cli->out, "--- <%s> ---\n", cor_stack_kind_name(prev->stack));
 		char sym[192];
+		scanned |= f->how == COR_FRAME_SCAN;
 		snprintf(sym, sizeof(sym), "%s", f->function[0] ? f->function : "(unknown)");
 		const char *mod = strstr(f->symbol, " [");
 		fprintf(cli->out, "%s#%zu [%016" PRIx64 "] %s%s at %016" PRIx64 "%s\n",
@@ -118,7 +120,8 @@ static void print_backtrace(struct cor_cli *cli, const struct cor_backtrace *bt,
 			print_exception(cli, &f->regs, f->user_regs, true);
 	}
 	if (!bt->complete && bt->end_reason[0])
-		fprintf(cli->out, "    (trace ends: %s)\n", bt->end_reason);
+		fprintf(cli->out, "    (unwind ended: %s%s)\n", bt->end_reason,
+			scanned ? "; frames marked '?' come from a text scan of the stack" : "");
 }
 
 static void print_header(struct cor_cli *cli, const struct cor_task *t, int cpu)
@@ -170,7 +173,7 @@ int cor_cli_bt_task(struct cor_cli *cli, const struct cor_task *t, int cpu, unsi
 		return text_scan(cli, cpu, t->addr);
 	struct cor_backtrace bt;
 	cor_backtrace_init(&bt);
-	struct cor_bt_options o = {.max_frames = BT_FRAMES};
+	struct cor_bt_options o = {.max_frames = BT_FRAMES, .scan_on_failure = true};
 	struct cor_error *err = cpu >= 0
 				    ? cor_program_backtrace_cpu(cli->prog, (unsigned)cpu, &o, &bt)
 				    : cor_program_backtrace_task(cli->prog, t->addr, &o, &bt);

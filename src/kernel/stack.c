@@ -558,6 +558,7 @@ static bool start_at_anchor(struct ctx *x, const struct cor_cpu_state *st, unsig
 				    !in_function(x->prog, v, anchor))
 					continue;
 				struct cor_unwind_start s = {.slot = a, .hint = st->regs};
+				/* no scan here: a candidate must unwind by itself */
 				s.regs.r[COR_CPU_REG_IP] = v;
 				s.regs.r[COR_CPU_REG_SP] = a + 8;
 				s.regs.valid = (1u << COR_CPU_REG_IP) | (1u << COR_CPU_REG_SP);
@@ -598,7 +599,8 @@ struct cor_error *cor_program_backtrace_cpu(struct cor_program *prog, unsigned c
 	bool kdump = st.source == COR_CPU_SRC_CRASH_NOTES || st.source == COR_CPU_SRC_DUMP_NOTE ||
 		     st.source == COR_CPU_SRC_NOTE_ORDER;
 	if (!(kdump && start_at_anchor(&x, &st, max, bt))) {
-		struct cor_unwind_start s = {.regs = st.regs};
+		struct cor_unwind_start s = {.regs = st.regs,
+					     .scan_on_failure = opts && opts->scan_on_failure};
 		if ((err = cor_unwind(&ctx_ops, &x, &x.c->layout, &s, max, bt)))
 			return err;
 	}
@@ -642,7 +644,8 @@ struct cor_error *cor_program_backtrace_task(struct cor_program *prog, uint64_t 
 	    (err = cor_program_read_u64(prog, t.thread_sp + off_bp, &bp)))
 		return cor_error_wrap(err, "task %llx: thread.sp %llx", (unsigned long long)task,
 				      (unsigned long long)t.thread_sp);
-	struct cor_unwind_start s = {.slot = t.thread_sp + off_ret};
+	struct cor_unwind_start s = {.slot = t.thread_sp + off_ret,
+				     .scan_on_failure = opts && opts->scan_on_failure};
 	s.regs.r[COR_CPU_REG_IP] = ret_addr;
 	s.regs.r[COR_CPU_REG_SP] = t.thread_sp + size;
 	s.regs.r[COR_CPU_REG_BP] = bp;

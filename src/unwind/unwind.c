@@ -407,8 +407,23 @@ struct cor_error *cor_unwind(const struct cor_unwind_ops *ops, void *arg,
 		if (rc < 0)
 			return err;
 		if (rc == 0)
-			return NULL;
+			break;
 	}
+	if (bt->complete || !start->scan_on_failure || !ops->stack_of(arg, f->sp, &r))
+		return NULL;
+	/* The scan keeps the reason the unwind ended and marks itself complete
+	 * only in its own sense: bt->complete stays false. */
+	char reason[sizeof(bt->end_reason)];
+	memcpy(reason, bt->end_reason, sizeof(reason));
+	unsigned left = max_frames > bt->frames.len ? max_frames - (unsigned)bt->frames.len : 0;
+	/* From RSP for an exact RIP; past the slot of a return address. */
+	uint64_t from =
+	    f->how == COR_FRAME_REGS_START || f->how == COR_FRAME_EXCEPTION ? f->sp : f->sp + 8;
+	if (left && (err = cor_stack_scan(ops, arg, from, r.hi, left, bt)))
+		return err;
+	bt->complete = false;
+	memcpy(bt->end_reason, reason, sizeof(reason));
+	return NULL;
 }
 
 struct cor_error *cor_stack_scan(const struct cor_unwind_ops *ops, void *arg, uint64_t lo,

@@ -74,6 +74,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	s.regs.valid = (1u << COR_CPU_REG_IP) | (1u << COR_CPU_REG_SP) | (1u << COR_CPU_REG_BP);
 	if (data[4] & 1)
 		s.slot = s.regs.r[COR_CPU_REG_SP];
+	s.scan_on_failure = data[4] & 2;
 	struct cor_backtrace bt;
 	cor_backtrace_init(&bt);
 	struct cor_error *err = cor_unwind(&ops, &m, &layout, &s, 64, &bt);

@@ -207,6 +207,21 @@ COR_TEST(unwind_corrupt_stacks_end_with_reason)
 	CHECK_OK(cor_unwind(&ops, &w, &l, &s, 0, &bt));
 	CHECK(!bt.complete && strstr(bt.end_reason, "not kernel text"));
 	cor_backtrace_deinit(&bt);
+	/* the same, scanning on: the text words above become '?' frames */
+	put(&w, TASK_STACK + 0x140, TEXT + 0x2222);
+	put(&w, TASK_STACK + 0x180, TEXT + 0x1111);
+	s.scan_on_failure = true;
+	cor_backtrace_init(&bt);
+	CHECK_OK(cor_unwind(&ops, &w, &l, &s, 0, &bt));
+	CHECK(!bt.complete && strstr(bt.end_reason, "not kernel text"));
+	CHECK_U64(bt.frames.len, 3);
+	if (bt.frames.len == 3) {
+		CHECK(cor_backtrace_frame(&bt, 1)->how == COR_FRAME_SCAN);
+		CHECK_U64(cor_backtrace_frame(&bt, 1)->pc, TEXT + 0x2222);
+		CHECK_U64(cor_backtrace_frame(&bt, 2)->sp, TASK_STACK + 0x180);
+	}
+	cor_backtrace_deinit(&bt);
+	s.scan_on_failure = false;
 	/* a return address that leads to the same function again and again,
 	 * with sp wrapping off the stack: ends, bounded */
 	for (int i = 0; i < STACK_SIZE / 16; i++)
