@@ -232,14 +232,21 @@ static bool try_markers(cor_sym_read_fn read, void *arg, uint64_t a, uint64_t ta
 static bool find_markers_and_names(cor_sym_read_fn read, void *arg, struct cor_kallsyms_loc *loc)
 {
 	uint64_t table = loc->token_table & ~(uint64_t)7;
-	uint64_t span = COR_MIN(table, 3ull * COR_KALLSYMS_MAX_SYMS + 4096);
+	uint64_t span = COR_MIN(table, 3ull * COR_KALLSYMS_MAX_SYMS + 4096) & ~(uint64_t)7;
+	uint8_t probe;
+	struct cor_error *err;
+	/* Start where memory is readable (the kernel image's text, in a real
+	 * dump): halve the span while its first byte is not. */
+	while (span > 4096 && (err = read(arg, table - span, &probe, 1))) {
+		cor_error_destroy(err);
+		span = (span / 2) & ~(uint64_t)7;
+	}
 	uint8_t *buf = malloc(span);
-	if (!buf)
+	if (!buf || !read_chunk(read, arg, table - span, buf, span)) {
+		free(buf);
 		return false;
+	}
 	bool found = false;
-	/* Most of the span is usually unreadable beyond the tables: read less then. */
-	while (span > 4096 && !read_chunk(read, arg, table - span, buf, span))
-		span /= 2;
 	for (size_t width = 4; width <= 8 && !found; width += 4) {
 		for (uint64_t off = span - 2 * width; off >= 8 && !found; off -= 8) {
 			uint64_t m0 = width == 4 ? cor_le32(buf + off) : cor_le64(buf + off);
