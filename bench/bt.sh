@@ -42,29 +42,33 @@ PYEOF
 printf 'bt -a\nquit\n' > "$TMP/crash.cmds"
 
 now() { date +%s.%N; }
-# time_cmd NAME COMMAND...: runs COMMAND for every dump, RUNS times, adds up the wall time.
-total() {
-	name=$1
-	shift
-	t0=$(now)
-	r=0
-	while [ $r -lt "$RUNS" ]; do
-		for d in $DUMPS; do
-			"$@" "$d" > "$TMP/$name.out" 2>&1 || echo "bt.sh: $name failed on $d" >&2
-		done
-		r=$((r + 1))
-	done
-	t1=$(now)
-	echo "$t0 $t1" | awk '{printf "%.3f", $2 - $1}'
-}
 run_coroner() { "$CORONER" "$1" bt -a; }
 run_crash() { crash -s "$VMLINUX" "$1" < "$TMP/crash.cmds"; }
 run_drgn() { "$PY" "$TMP/drgn_bt.py" "$1" "$VMLINUX"; }
+# Wall time of one run, added to the tool's total. The tools take turns on
+# each dump, so a machine whose load changes during the run weighs on all
+# three alike.
+tc=0 tk=0 td=0
+add() { echo "$1 $2 $3" | awk '{printf "%.6f", $1 + $3 - $2}'; }
+timed() {
+	name=$1
+	shift
+	t0=$(now)
+	"$@" > "$TMP/$name.out" 2>&1 || echo "bt.sh: $name failed on $d" >&2
+	t1=$(now)
+	echo "$t0 $t1"
+}
 
 n=$(echo "$DUMPS" | wc -l)
 echo "bt -a on $n dumps x $RUNS runs (coroner: no vmlinux; crash, drgn: DWARF vmlinux)"
-tc=$(total coroner run_coroner)
-tk=$(total crash run_crash)
-td=$(total drgn run_drgn)
-printf '%-8s %9ss\n' coroner "$tc" crash "$tk" drgn "$td"
+r=0
+while [ $r -lt "$RUNS" ]; do
+	for d in $DUMPS; do
+		tc=$(add "$tc" $(timed coroner run_coroner "$d"))
+		tk=$(add "$tk" $(timed crash run_crash "$d"))
+		td=$(add "$td" $(timed drgn run_drgn "$d"))
+	done
+	r=$((r + 1))
+done
+printf '%-8s %10.3fs\n' coroner "$tc" crash "$tk" drgn "$td"
 echo "$tc $tk $td" | awk '{printf "crash/coroner: %.1fx   drgn/coroner: %.1fx\n", $2 / $1, $3 / $1}'
