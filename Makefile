@@ -97,7 +97,7 @@ check-dwarf: deps
 # The capture tests' full matrix (every dump level vs makedumpfile, crash on every codec).
 check-capture-full: deps
 	@$(MAKE) --no-print-directory all $(RUNNER)
-	COR_BUILD=$(BUILD) COR_CAPTURE_FULL=1 $(RUNNER) test_capture
+	COR_BUILD=$(BUILD) COR_CAPTURE_FULL=1 COR_TEST_TIMEOUT=3600 $(RUNNER) test_capture
 
 bench-capture: all
 	COR_BUILD=$(BUILD) bench/capture.sh
