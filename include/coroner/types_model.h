@@ -121,6 +121,15 @@ struct cor_error *cor_types_add_btf_mem(struct cor_types *types, const void *dat
 void cor_types_set_missing_reason(struct cor_types *types, const char *reason);
 /** The reason set by cor_types_set_missing_reason(), or NULL (borrowed). */
 const char *cor_types_missing_reason(const struct cor_types *types);
+/**
+ * Adds module @p module's split BTF (its own types over the kernel's; @p data
+ * copied). Needs the kernel's BTF first. CORRUPT on an invalid blob. Named
+ * lookups try the kernel's types, then each module's in the order added.
+ */
+struct cor_error *cor_types_add_module_btf_mem(struct cor_types *types, const char *module,
+					       const void *data, size_t len) COR_MUST_CHECK;
+/** Number of module BTFs added. */
+uint32_t cor_types_module_btf_count(const struct cor_types *types);
 /** True if a base BTF was added. */
 bool cor_types_has_btf(const struct cor_types *types);
 /** Number of BTF types (ids 1..n-1 are valid), 0 without BTF. */

@@ -94,6 +94,58 @@ static struct cor_error *load_btf(struct cor_program *prog, struct cor_types *ty
 	return err;
 }
 
+static struct cor_error *member_off(struct cor_types *types, const char *type, const char *member,
+				    uint64_t *off)
+{
+	const struct cor_type *t;
+	struct cor_member_result r;
+	struct cor_error *err = cor_types_find(types, type, &t);
+	if (!err && !(err = cor_types_member(types, t, member, &r)))
+		*off = r.bit_offset / 8;
+	return err;
+}
+
+/* Module BTF: kernel/bpf/btf.c (6.1) keeps each module's parsed BTF on the
+ * static list btf_modules (struct btf_module {list, module, btf}); struct btf
+ * keeps the raw split blob (data, data_size) and the module's name. A module
+ * whose BTF cannot be read is skipped: the kernel's types still work. */
+#define MODULES_MAX 4096
+static void load_module_btf(struct cor_program *prog, struct cor_types *types)
+{
+	struct cor_symbol head;
+	uint64_t o_list, o_btf, o_data, o_size, o_name, next, btf, data;
+	uint32_t size;
+	struct cor_error *err = cor_program_symbol_by_name(prog, "btf_modules", &head);
+	if (!err)
+		err = member_off(types, "struct btf_module", "list", &o_list);
+	if (!err)
+		err = member_off(types, "struct btf_module", "btf", &o_btf);
+	if (!err)
+		err = member_off(types, "struct btf", "data", &o_data);
+	if (!err)
+		err = member_off(types, "struct btf", "data_size", &o_size);
+	if (!err)
+		err = member_off(types, "struct btf", "name", &o_name);
+	if (!err)
+		err = cor_program_read_u64(prog, head.addr, &next);
+	for (int i = 0; !err && i < MODULES_MAX && next != head.addr; i++) {
+		char name[57] = "";
+		uint64_t node = next - o_list;
+		if ((err = cor_program_read_u64(prog, node + o_btf, &btf)) ||
+		    (err = cor_program_read_u64(prog, btf + o_data, &data)) ||
+		    (err = cor_program_read_u32(prog, btf + o_size, &size)) ||
+		    (err = cor_program_read(prog, btf + o_name, name, 56)))
+			break;
+		void *buf = size >= 24 && size <= BTF_MAX_SIZE ? malloc(size) : NULL;
+		if (buf && !(err = cor_program_read(prog, data, buf, size)))
+			err = cor_types_add_module_btf_mem(types, name, buf, size);
+		free(buf);
+		cor_error_destroy(err); /* this module only */
+		err = cor_program_read_u64(prog, next, &next);
+	}
+	cor_error_destroy(err);
+}
+
 struct cor_error *cor_program_types(struct cor_program *prog, struct cor_types **ret)
 {
 	struct cor_error *err;
@@ -106,6 +158,8 @@ struct cor_error *cor_program_types(struct cor_program *prog, struct cor_types *
 				return err;
 			cor_error_destroy(err);
 		}
+		if (cor_types_has_btf(prog->types))
+			load_module_btf(prog, prog->types);
 		/* The symbols code has checked that the vmlinux is this kernel's. */
 		if (prog->vmlinux_path &&
 		    (err = cor_types_add_dwarf(prog->types, prog->vmlinux_path))) {

@@ -20,9 +20,22 @@ struct cor_dwarf;
  * real kernels stay far below; garbage data must not loop. */
 #define TYPES_MAX_DEPTH 64
 
+/* One BTF: the kernel's (prefix 0) or a module's split BTF. */
+struct btf_src {
+	struct btf *btf;
+	uint32_t n;	 /* btf__type_cnt(): valid ids are below */
+	uint32_t base_n; /* ids below are the base BTF's (0 for the base itself) */
+	uint64_t prefix; /* (index + 1) << 32 for module k, 0 for the base */
+	char *module;	 /* module name (modules only) */
+};
+#define TYPES_MAX_MODULE_BTF 512
+
 struct cor_types {
 	struct btf *btf;
 	uint32_t btf_n; /* btf__type_cnt(): ids 0..btf_n-1 */
+	/* Modules' split BTF. */
+	struct btf_src *mods;
+	uint32_t nmods;
 	/* ref -> struct cor_type * (several refs may share one object). */
 	struct cor_hmap cache;
 	/* Every allocation to free: types, member/enumerator arrays, strings. */
@@ -54,8 +67,11 @@ struct cor_error *types_cache_put(struct cor_types *types, cor_type_ref ref,
 				  struct cor_type *t) COR_MUST_CHECK;
 
 /* btf.c: converts BTF type @p id into a new model type (tracked, cached). */
-struct cor_error *btf_convert(struct cor_types *types, uint32_t id,
+struct cor_error *btf_convert(struct cor_types *types, cor_type_ref ref,
 			      const struct cor_type **ret) COR_MUST_CHECK;
+/* btf.c: a struct/union/enum (@p kw) or typedef/base type (kw NULL) of a module's BTF. */
+struct cor_error *btf_find_module_type(struct cor_types *types, const char *kw, const char *name,
+				       cor_type_ref *ret) COR_MUST_CHECK;
 /* btf.c: builds the BTF name indexes. */
 struct cor_error *btf_build_index(struct cor_types *types) COR_MUST_CHECK;
 /* btf.c: the type of BTF VAR @p name (NOT_FOUND if none). Needs the index. */

@@ -37,6 +37,11 @@ void cor_types_destroy(struct cor_types *types)
 	cor_hmap_deinit(&types->enumerators);
 	cor_hmap_deinit(&types->synth_ptr);
 	cor_dwarf_destroy(types->dwarf);
+	for (uint32_t i = 0; i < types->nmods; i++) {
+		btf__free(types->mods[i].btf);
+		free(types->mods[i].module);
+	}
+	free(types->mods);
 	btf__free(types->btf);
 	free(types->missing_reason);
 	free(types);
@@ -141,10 +146,10 @@ struct cor_error *cor_types_get(struct cor_types *types, cor_type_ref ref,
 	}
 	if (REF_IS_DWARF(ref))
 		return cor_dwarf_convert(types, ref, ret);
-	if (REF_IS_SYNTH(ref) || ref > UINT32_MAX)
+	if (REF_IS_SYNTH(ref))
 		return cor_error_create(COR_ERR_NOT_FOUND, "no type with reference 0x%llx",
 					(unsigned long long)ref);
-	return btf_convert(types, (uint32_t)ref, ret);
+	return btf_convert(types, ref, ret);
 }
 
 static struct cor_error *new_synth(struct cor_types *types, struct cor_type **ret)
@@ -419,8 +424,11 @@ static struct cor_error *find_tagged(struct cor_types *types, const char *kw, co
 			return err;
 		cor_error_destroy(err);
 	}
-	if (!types->btf || !cor_hmap_get_str(&types->tags, name, &id))
-		return cor_error_create(COR_ERR_NOT_FOUND, "no type %s %s", kw, name);
+	if (!types->btf || !cor_hmap_get_str(&types->tags, name, &id)) {
+		struct cor_error *err = btf_find_module_type(types, kw, name, &id);
+		if (err)
+			return err;
+	}
 	struct cor_error *err = cor_types_get(types, id, ret);
 	if (err)
 		return err;
@@ -443,8 +451,13 @@ static struct cor_error *find_plain(struct cor_types *types, const char *name,
 			return err;
 		cor_error_destroy(err);
 	}
-	if (!types->btf || !cor_hmap_get_str(&types->plain, name, &id))
-		return cor_error_create(COR_ERR_NOT_FOUND, "no type named %s", name);
+	if (!types->btf || !cor_hmap_get_str(&types->plain, name, &id)) {
+		struct cor_error *err = btf_find_module_type(types, NULL, name, &id);
+		if (err) {
+			cor_error_destroy(err);
+			return cor_error_create(COR_ERR_NOT_FOUND, "no type named %s", name);
+		}
+	}
 	return cor_types_get(types, id, ret);
 }
 

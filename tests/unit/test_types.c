@@ -177,3 +177,40 @@ COR_TEST(types_btf_rejects_corrupt_headers)
 	free(bad);
 	free(raw);
 }
+
+/* A module's split BTF over the kernel's: its own struct refers to a kernel
+ * type by the kernel's id; both resolve, named lookups reach the module's. */
+COR_TEST(types_module_split_btf)
+{
+	uint32_t size, msize;
+	void *raw = make_btf(&size);
+	struct btf *base = btf__new(raw, size);
+	struct btf *m = btf__new_empty_split(base);
+	int inner = btf__find_by_name_kind(base, "inner", BTF_KIND_STRUCT);
+	int t_ptr = btf__add_ptr(m, (int)btf__type_cnt(m) + 1); /* to the struct added next */
+	btf__add_struct(m, "mod_state", 24);
+	btf__add_field(m, "in", inner, 0, 0);
+	btf__add_field(m, "self", t_ptr, 128, 0);
+	const void *mraw = btf__raw_data(m, &msize);
+	struct cor_types *types;
+	CHECK_OK(cor_types_create(&types));
+	CHECK_ERR(cor_types_add_module_btf_mem(types, "m", mraw, msize), COR_ERR_INVALID);
+	CHECK_OK(cor_types_add_btf_mem(types, raw, size));
+	CHECK_OK(cor_types_add_module_btf_mem(types, "m", mraw, msize));
+	CHECK_U64(cor_types_module_btf_count(types), 1);
+	const struct cor_type *ty;
+	struct cor_member_result r;
+	CHECK_OK(cor_types_find(types, "struct mod_state", &ty));
+	CHECK_U64(ty->size, 24);
+	CHECK_OK(cor_types_member(types, ty, "in.b", &r)); /* through the kernel's struct inner */
+	CHECK_U64(r.bit_offset, 64);
+	CHECK_OK(cor_types_member(types, ty, "self", &r));
+	struct cor_strbuf sb = {0};
+	cor_types_format_decl(types, r.type, NULL, &sb);
+	CHECK_STR(cor_strbuf_cstr(&sb), "struct mod_state *");
+	cor_strbuf_deinit(&sb);
+	cor_types_destroy(types);
+	btf__free(m);
+	btf__free(base);
+	free(raw);
+}
