@@ -3,7 +3,8 @@
 // is kernel memory at 0xffffffff81000000: the tables are found by the scan
 // (the VMCOREINFO-less path), then, if the input starts with a table of
 // locations (magic "KSYMLOC\0" + 7 u32 offsets), decoded from those too.
-// Then a few lookups on whatever decoded.
+// Then a few lookups on whatever decoded. An input that starts with the ELF
+// magic also goes to the vmlinux .symtab reader (cor_vmlinux_parse_mem).
 #include <stdint.h>
 #include <string.h>
 
@@ -27,9 +28,31 @@ static void lookups(struct cor_symtab *st)
 	cor_symtab_destroy(st);
 }
 
+static void vmlinux(const uint8_t *data, size_t size)
+{
+	struct cor_symtab_builder *b;
+	struct cor_vmlinux_id id;
+	if (cor_symtab_builder_create(&b))
+		return;
+	struct cor_error *err = cor_vmlinux_parse_mem(data, size, 0x2a600000, b, &id);
+	if (err) {
+		cor_error_destroy(err);
+		cor_symtab_builder_destroy(b);
+		return;
+	}
+	struct cor_symtab *st;
+	if (!cor_symtab_builder_finish(b, &st))
+		lookups(st);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct cor_symtab *st;
+	if (size >= 4 && memcmp(data,
+				"\x7f"
+				"ELF",
+				4) == 0)
+		vmlinux(data, size);
 	struct cor_error *err = cor_kallsyms_parse_mem(data, size, BASE, NULL, &st);
 	if (!err)
 		lookups(st);
