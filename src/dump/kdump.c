@@ -159,9 +159,11 @@ static struct cor_error *load_bitmaps(struct cor_dump *dump, struct kdump_priv *
 	 * bitmap_blocks points far past the end costs no memory (a truncated dump's
 	 * pages past the cut are MISSING, see kdump_page_state()). */
 	uint64_t fsize = dump_file_size(&dump->file);
-	uint64_t in1 = off < fsize ? COR_MIN(p->bitmap_len, fsize - off) : 0;
-	uint64_t in2 =
-	    off + p->bitmap_len < fsize ? COR_MIN(p->bitmap_len, fsize - off - p->bitmap_len) : 0;
+	/* A flattened file's logical size may be huge and mostly holes: no more
+	 * bitmap bytes can be real than the file on disk holds. */
+	uint64_t cap = COR_MIN(p->bitmap_len, dump->file.size);
+	uint64_t in1 = off < fsize ? COR_MIN(cap, fsize - off) : 0;
+	uint64_t in2 = off + p->bitmap_len < fsize ? COR_MIN(cap, fsize - off - p->bitmap_len) : 0;
 	p->bitmap1 = calloc(1, in1 + 1);
 	p->bitmap2 = calloc(1, in2 + 1);
 	uint64_t nblocks = (in2 * 8 + RANK_BLOCK_BITS - 1) / RANK_BLOCK_BITS;
