@@ -145,7 +145,8 @@ static void where_words(const struct cor_loop_summary *s, cor_disasm_symbolize_f
 	cor_strbuf_append(out, ")");
 }
 
-static void load_words(const struct cor_loop_summary *s, cor_disasm_symbolize_fn sym, void *arg,
+/* Appends ": loads ..." for the loads that decide an exit; returns whether there were any. */
+static bool load_words(const struct cor_loop_summary *s, cor_disasm_symbolize_fn sym, void *arg,
 		       struct cor_strbuf *out)
 {
 	bool first = true;
@@ -169,6 +170,7 @@ static void load_words(const struct cor_loop_summary *s, cor_disasm_symbolize_fn
 	}
 	if (first)
 		cor_strbuf_append(out, ":");
+	return !first;
 }
 
 void cor_loop_describe(const struct cor_loop_summary *s, cor_disasm_symbolize_fn sym, void *arg,
@@ -176,13 +178,15 @@ void cor_loop_describe(const struct cor_loop_summary *s, cor_disasm_symbolize_fn
 {
 	cor_strbuf_append(out, "loop in ");
 	where_words(s, sym, arg, out);
-	load_words(s, sym, arg, out);
+	bool loads = load_words(s, sym, arg, out);
 	size_t nc = 0;
 	for (size_t i = 0; i < s->num_exits; i++) {
 		const struct cor_loop_exit *e = &s->exits[i];
 		if (!e->conditional)
 			continue;
-		cor_strbuf_append(out, nc++ ? " and while " : " loops while ");
+		cor_strbuf_append(out, nc++    ? " and while "
+				       : loads ? " and loops while "
+					       : " loops while ");
 		cor_loop_exit_describe(s, e, out);
 		cor_strbuf_append(out, " (");
 		if (e->has_setter)
