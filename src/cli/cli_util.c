@@ -42,7 +42,9 @@ struct cor_error *cor_cli_parse_addr(struct cor_cli *cli, const char *arg, uint6
 		err = cor_program_symbol_by_name(cli->prog, name, &sym);
 		free(name);
 		if (!err) {
-			*ret = sym.addr + off;
+			if (cor_add_overflow(sym.addr, off, ret))
+				return cor_error_create(COR_ERR_OVERFLOW,
+							"%s: past the end of memory", arg);
 			return NULL;
 		}
 		/* Not a symbol: maybe a hex number made of letters ("dead"). */
@@ -63,6 +65,8 @@ struct cor_error *cor_cli_parse_addr(struct cor_cli *cli, const char *arg, uint6
 	free(num);
 	if (err)
 		return cor_error_wrap(err, "'%s' is neither an address nor a symbol", arg);
-	*ret = addr + off;
+	if (cor_add_overflow(addr, off, &addr))
+		return cor_error_create(COR_ERR_OVERFLOW, "%s: past the end of memory", arg);
+	*ret = addr;
 	return NULL;
 }
