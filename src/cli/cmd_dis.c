@@ -136,7 +136,7 @@ int cor_cmd_dis(struct cor_cli *cli, int argc, char **argv)
 			o.flags |= COR_DISASM_HEX_OFFSETS;
 			break;
 		case 'u':
-			return cor_cli_usage("dis", "dis: -u (user space) is not supported");
+			return cor_cli_usage("dis", "-u (user space) is not supported");
 		default:
 			return cor_cli_usage("dis", DIS_USAGE);
 		}
@@ -151,7 +151,7 @@ int cor_cmd_dis(struct cor_cli *cli, int argc, char **argv)
 		err = cor_parse_u64(argv[optind + 1], false, &count);
 		if (err || count == 0 || count > MAX_COUNT) {
 			cor_error_destroy(err);
-			return cor_cli_usage("dis", "dis: bad count '%s' (1..%u)", argv[optind + 1],
+			return cor_cli_usage("dis", "bad count '%s' (1..%u)", argv[optind + 1],
 					     MAX_COUNT);
 		}
 	}
