@@ -185,21 +185,56 @@ static bool find_names(cor_sym_read_fn read, void *arg, uint64_t markers, uint64
 	return false;
 }
 
-/* Offsets + relative_base, or addresses, before num_syms. */
+/* Samples 65 entries evenly: kallsyms is sorted by address, so the values
+ * (decoded as cor_kallsyms_load() does) must not decrease. */
+static bool sorted_sample(cor_sym_read_fn read, void *arg, const struct cor_kallsyms_loc *l,
+			  uint64_t num)
+{
+	uint64_t base = 0, last = 0, prev = 0, v;
+	if (l->offsets && (!read_uint(read, arg, l->relative_base, 8, &base) ||
+			   !read_uint(read, arg, l->offsets + (num - 1) * 4, 4, &last)))
+		return false;
+	bool absolute_percpu = (int32_t)last < 0;
+	for (uint64_t k = 0; k <= 64; k++) {
+		uint64_t i = (num - 1) * k / 64;
+		if (!read_uint(read, arg, l->offsets ? l->offsets + i * 4 : l->addresses + i * 8,
+			       l->offsets ? 4 : 8, &v))
+			return false;
+		if (l->offsets) {
+			int32_t off = (int32_t)v;
+			v = !absolute_percpu ? base + (uint32_t)off
+			    : off >= 0	     ? (uint64_t)off
+					     : base - 1 - (uint64_t)(int64_t)off;
+		}
+		if (v < prev)
+			return false;
+		prev = v;
+	}
+	return true;
+}
+
+/* Offsets + relative_base (4.6+), or addresses, before num_syms. */
 static bool find_addresses(cor_sym_read_fn read, void *arg, struct cor_kallsyms_loc *loc)
 {
 	uint64_t num, base;
-	if (!read_uint(read, arg, loc->num_syms, 4, &num))
+	if (!read_uint(read, arg, loc->num_syms, 4, &num) || num == 0 ||
+	    loc->num_syms < num * 8 + 8)
 		return false;
+	struct cor_kallsyms_loc l = *loc;
 	if (read_uint(read, arg, loc->num_syms - 8, 8, &base) && base >= 0xffffffff80000000ull) {
-		loc->relative_base = loc->num_syms - 8;
-		loc->offsets = loc->relative_base - ALIGN8(num * 4);
-		return true;
+		l.relative_base = loc->num_syms - 8;
+		l.offsets = l.relative_base - ALIGN8(num * 4);
+		if (sorted_sample(read, arg, &l, num)) {
+			*loc = l;
+			return true;
+		}
 	}
-	uint64_t first, last;
-	loc->addresses = loc->num_syms - num * 8;
-	return read_uint(read, arg, loc->addresses, 8, &first) &&
-	       read_uint(read, arg, loc->num_syms - 8, 8, &last) && first <= last;
+	l = *loc;
+	l.addresses = loc->num_syms - num * 8;
+	if (!sorted_sample(read, arg, &l, num))
+		return false;
+	*loc = l;
+	return true;
 }
 
 /* With markers[0] at @p a: counts the strictly increasing markers, then

@@ -103,9 +103,11 @@ static void make_symbols(struct image *im)
 	im->want[31].type = 'T';
 }
 
-/* Lays the tables out as write_src() does: offsets, relative_base,
- * num_syms, names, markers, token_table, token_index, 8-aligned. */
-static void build(struct image *im)
+/* Lays the tables out as write_src() does: offsets, relative_base (or,
+ * with @p absolute, addresses: before 4.6 or without
+ * CONFIG_KALLSYMS_BASE_RELATIVE), num_syms, names, markers, token_table,
+ * token_index, 8-aligned. */
+static void build_layout(struct image *im, bool absolute)
 {
 	memset(im, 0, sizeof(*im));
 	make_tokens(im);
@@ -113,19 +115,28 @@ static void build(struct image *im)
 	im->pos = 256; /* something before the tables */
 	uint64_t relbase = BASE;
 	align8(im);
-	im->loc.offsets = BASE + im->pos;
-	for (int i = 0; i < NSYMS; i++) {
-		uint64_t a = im->want[i].addr;
-		/* CONFIG_KALLSYMS_ABSOLUTE_PERCPU: >= 0 absolute, else base - 1 - off. */
-		int32_t off = a < BASE ? (int32_t)a : (int32_t)(-(int64_t)(a - relbase) - 1);
-		uint8_t b[4];
-		cor_put_le32(b, (uint32_t)off);
-		put(im, b, 4);
-	}
-	align8(im);
 	uint8_t b8[8];
-	cor_put_le64(b8, relbase);
-	im->loc.relative_base = put(im, b8, 8);
+	if (absolute) {
+		im->loc.addresses = BASE + im->pos;
+		for (int i = 0; i < NSYMS; i++) {
+			cor_put_le64(b8, im->want[i].addr);
+			put(im, b8, 8);
+		}
+	} else {
+		im->loc.offsets = BASE + im->pos;
+		for (int i = 0; i < NSYMS; i++) {
+			uint64_t a = im->want[i].addr;
+			/* CONFIG_KALLSYMS_ABSOLUTE_PERCPU: >= 0 absolute, else base - 1 - off. */
+			int32_t off =
+			    a < BASE ? (int32_t)a : (int32_t)(-(int64_t)(a - relbase) - 1);
+			uint8_t b[4];
+			cor_put_le32(b, (uint32_t)off);
+			put(im, b, 4);
+		}
+		align8(im);
+		cor_put_le64(b8, relbase);
+		im->loc.relative_base = put(im, b8, 8);
+	}
 	cor_put_le64(b8, NSYMS);
 	im->loc.num_syms = put(im, b8, 8);
 	im->loc.names = BASE + im->pos;
@@ -165,6 +176,11 @@ static void build(struct image *im)
 		put(im, b, 2);
 	}
 	im->pos += 64; /* and something after */
+}
+
+static void build(struct image *im)
+{
+	build_layout(im, false);
 }
 
 static void check_table(struct cor_tctx *t, struct image *im, struct cor_symtab *st)
@@ -253,6 +269,21 @@ COR_TEST(kallsyms_scan_finds_synthetic_tables)
 	struct image *im = malloc(sizeof(*im));
 	build(im);
 	struct cor_symtab *st;
+	CHECK_OK(cor_kallsyms_parse_mem(im->buf, im->pos, BASE, NULL, &st));
+	check_table(t, im, st);
+	cor_symtab_destroy(st);
+	free(im);
+}
+
+COR_TEST(kallsyms_decodes_absolute_addresses)
+{
+	struct image *im = malloc(sizeof(*im));
+	build_layout(im, true);
+	struct cor_symtab *st;
+	CHECK_OK(cor_kallsyms_parse_mem(im->buf, im->pos, BASE, &im->loc, &st));
+	check_table(t, im, st);
+	cor_symtab_destroy(st);
+	/* The scan tells addresses from offsets + relative_base. */
 	CHECK_OK(cor_kallsyms_parse_mem(im->buf, im->pos, BASE, NULL, &st));
 	check_table(t, im, st);
 	cor_symtab_destroy(st);
