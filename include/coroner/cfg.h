@@ -78,9 +78,9 @@ struct cor_cfg_block {
 	size_t num_preds;
 	/**
 	 * Reachable from the function's entry. Blocks that are not (reached
-	 * through an indirect jump, or a jump into an instruction) are still
-	 * analysed: each becomes the root of a further search, under one
-	 * virtual root with the entry.
+	 * through an indirect jump, a patched static branch, or a jump into an
+	 * instruction) are still analysed: each unvisited one roots a further
+	 * search, with dominators and loops of its own.
 	 */
 	bool reachable;
 	/** Immediate dominator (COR_CFG_NONE for the entry and other search roots). */

@@ -193,9 +193,9 @@ out:
 
 /*
  * Depth-first search from the entry, then from each block not yet visited
- * (code reached only through an indirect jump or a jump into the middle of
- * an instruction: a CPU can still be there). Gives reachability from the
- * entry, the DFS roots, reverse postorder (rpo[i] = block, rpo_num[block] =
+ * (code reached only through an indirect jump, a patched static branch or a
+ * jump into the middle of an instruction: a CPU can still be there). Gives
+ * reachability from the entry, the DFS trees, reverse postorder (rpo[i] = block, rpo_num[block] =
  * i) and retreating edges (to a block on the DFS stack). Iterative: the stack
  * holds (block, next edge).
  */
@@ -217,6 +217,7 @@ static struct cor_error *dfs(struct cor_cfg *cfg, struct cfg_work *w)
 		stack[sp++] = root;
 		state[root] = 1;
 		w->is_root[root] = true;
+		w->tree[root] = root;
 		while (sp) {
 			size_t b = stack[sp - 1];
 			const struct cor_cfg_block *blk = &cfg->blocks[b];
@@ -230,6 +231,7 @@ static struct cor_error *dfs(struct cor_cfg *cfg, struct cfg_work *w)
 					w->retreating[e] = true;
 				if (state[to] == 0) {
 					state[to] = 1;
+					w->tree[to] = root;
 					stack[sp++] = to;
 				}
 				continue;
@@ -249,8 +251,11 @@ static struct cor_error *dfs(struct cor_cfg *cfg, struct cfg_work *w)
 }
 
 /*
- * Dominators over a virtual root V (index nb) above every DFS root, so that
- * several roots fit one tree; rank(V) is 0, rank(b) = rpo_num[b] + 1.
+ * Dominators within each DFS tree: a block's predecessors from another tree
+ * are left out, so that code the entry never reaches (the other side of a
+ * static branch, whose jmp is still a nop: arch/x86/include/asm/jump_label.h)
+ * does not break the loops of the reachable code. The roots hang from a
+ * virtual root V (index nb): rank(V) is 0, rank(b) = rpo_num[b] + 1.
  */
 static size_t rank(const struct cfg_work *w, size_t nb, size_t b)
 {
@@ -286,7 +291,7 @@ static void dominators(struct cor_cfg *cfg, struct cfg_work *w)
 			const struct cor_cfg_block *blk = &cfg->blocks[b];
 			for (size_t k = 0; k < blk->num_preds; k++) {
 				size_t p = cfg->edges[cfg->preds[blk->first_pred + k]].from;
-				if (w->idom[p] == COR_CFG_NONE)
+				if (w->idom[p] == COR_CFG_NONE || w->tree[p] != w->tree[b])
 					continue;
 				nd = nd == COR_CFG_NONE ? p : intersect(w, nb, p, nd);
 			}

@@ -18,6 +18,8 @@ struct cfg_work {
 	bool *retreating;
 	/* Per block: a DFS root (the entry, or a block no earlier search reached). */
 	bool *is_root;
+	/* Per block: the root of its DFS tree. */
+	size_t *tree;
 	/* Immediate dominators, index num_blocks being the virtual root above all DFS roots. */
 	size_t *idom;
 };
@@ -30,7 +32,10 @@ static inline struct cor_error *cfg_work_init(struct cfg_work *w, const struct c
 	w->retreating = calloc(cfg->num_edges ? cfg->num_edges : 1, sizeof(*w->retreating));
 	w->is_root = calloc(nb, sizeof(*w->is_root));
 	w->idom = calloc(nb + 1, sizeof(*w->idom));
-	return w->rpo && w->rpo_num && w->retreating && w->is_root && w->idom ? NULL : &cor_enomem;
+	w->tree = calloc(nb, sizeof(*w->tree));
+	return w->rpo && w->rpo_num && w->retreating && w->is_root && w->idom && w->tree
+		   ? NULL
+		   : &cor_enomem;
 }
 
 static inline void cfg_work_deinit(struct cfg_work *w)
@@ -40,6 +45,7 @@ static inline void cfg_work_deinit(struct cfg_work *w)
 	free(w->retreating);
 	free(w->is_root);
 	free(w->idom);
+	free(w->tree);
 }
 
 /* Finds natural and irreducible loops, their nesting, exits and the blocks' innermost loops. */

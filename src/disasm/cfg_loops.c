@@ -81,7 +81,8 @@ static struct cor_error *natural_body(struct loops_ctx *x, size_t header, const 
 		x->work++;
 		for (size_t k = 0; k < b->num_preds; k++) {
 			size_t p = cfg->edges[cfg->preds[b->first_pred + k]].from;
-			if (x->mark[p] != x->stamp) {
+			/* Only blocks the header dominates: not code of another DFS tree. */
+			if (x->mark[p] != x->stamp && cor_cfg_dominates(cfg, header, p)) {
 				x->mark[p] = x->stamp;
 				x->stack[sp++] = p;
 			}

@@ -385,19 +385,30 @@ static bool retries_on(const struct cor_loop_summary *s, const struct cor_insn_m
 	return false;
 }
 
-/* An exit decided by memory alone: a load against a constant, an invariant or a load. */
-static bool poll_exit(const struct cor_loop_exit *x)
+static bool fixed_load(const struct cor_loop_summary *s, const struct cor_loop_value *v)
 {
-	enum cor_loop_value_kind a = x->lhs.kind, b = x->rhs.kind;
-	if (b == COR_VAL_LOAD) {
-		enum cor_loop_value_kind t = a;
+	return v->kind == COR_VAL_LOAD && v->load < s->num_loads && s->loads[v->load].invariant;
+}
+
+/*
+ * An exit decided by memory alone: a load from the same address on every
+ * iteration, against a constant, an invariant register or another such
+ * load. A load whose address moves (a list walk: mov (%rax),%rax) is not a
+ * poll.
+ */
+static bool poll_exit(const struct cor_loop_summary *s, const struct cor_loop_exit *x)
+{
+	const struct cor_loop_value *a = &x->lhs, *b = &x->rhs;
+	if (!fixed_load(s, a)) {
+		const struct cor_loop_value *t = a;
 		a = b;
 		b = t;
 	}
-	if (a != COR_VAL_LOAD)
+	if (!fixed_load(s, a))
 		return false;
-	return x->test == COR_TEST_RESULT || b == COR_VAL_LOAD || b == COR_VAL_IMM ||
-	       b == COR_VAL_INVARIANT_REG;
+	if (x->test == COR_TEST_RESULT || (x->test == COR_TEST_TEST && a->load == b->load))
+		return true;
+	return fixed_load(s, b) || b->kind == COR_VAL_IMM || b->kind == COR_VAL_INVARIANT_REG;
 }
 
 static enum cor_loop_kind classify(struct cor_loop_summary *s, size_t *odd_load)
@@ -419,11 +430,14 @@ static enum cor_loop_kind classify(struct cor_loop_summary *s, size_t *odd_load)
 	for (size_t i = 0; i < s->num_exits; i++) {
 		const struct cor_loop_exit *x = &s->exits[i];
 		enum cor_loop_value_kind a = x->lhs.kind, b = x->rhs.kind;
-		poll |= poll_exit(x);
+		poll |= poll_exit(s, x);
+		/* An induction register against a bound the loop does not change. */
 		counted |=
 		    (a == COR_VAL_INDUCTION &&
-		     (b == COR_VAL_IMM || b == COR_VAL_INVARIANT_REG || x->test != COR_TEST_CMP)) ||
-		    (b == COR_VAL_INDUCTION && (a == COR_VAL_IMM || a == COR_VAL_INVARIANT_REG));
+		     (b == COR_VAL_IMM || b == COR_VAL_INVARIANT_REG || fixed_load(s, &x->rhs) ||
+		      x->test != COR_TEST_CMP)) ||
+		    (b == COR_VAL_INDUCTION &&
+		     (a == COR_VAL_IMM || a == COR_VAL_INVARIANT_REG || fixed_load(s, &x->lhs)));
 	}
 	return poll ? COR_LOOP_POLL : counted ? COR_LOOP_COUNTED : COR_LOOP_GENERIC;
 }

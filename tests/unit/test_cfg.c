@@ -347,6 +347,42 @@ COR_TEST(cfg_seqcount_needs_a_retry)
 	cor_cfg_destroy(cfg);
 }
 
+/*
+ * A static branch (the shape of __shuffle_free_memory in 6.1): the block at
+ * 0x10 runs only when the 2-byte nop at 0xc is patched into a jmp. It is
+ * analysed as a separate DFS tree and does not make the loop irreducible.
+ *  c: xchg %ax,%ax          <- header (static branch site)
+ *  e: jmp 0x18
+ * 10: mov %rbx,%rdi         unreachable from the entry
+ * 13: call 0x1000
+ * 18: add $0x600,%rbx
+ * 1f: cmp %rbp,%rbx
+ * 22: jne 0xc
+ */
+static const uint8_t static_branch[] = {0x55, 0x48, 0x8d, 0xaf, 0x00, 0x1e, 0x00, 0x00, 0x53, 0x48,
+					0x89, 0xfb, 0x66, 0x90, 0xeb, 0x08, 0x48, 0x89, 0xdf, 0xe8,
+					0xe8, 0x0f, 0x00, 0x00, 0x48, 0x81, 0xc3, 0x00, 0x06, 0x00,
+					0x00, 0x48, 0x39, 0xeb, 0x75, 0xe8, 0x5b, 0x5d, 0xc3};
+
+COR_TEST(cfg_static_branch_stays_natural)
+{
+	struct cor_cfg *cfg = build(t, static_branch, sizeof(static_branch));
+	if (!cfg)
+		return;
+	size_t off = cor_cfg_block_at(cfg, BASE + 0x10);
+	CHECK(off != COR_CFG_NONE && !cfg->blocks[off].reachable);
+	CHECK_U64(cfg->num_loops, 1);
+	CHECK(!cfg->loops[0].irreducible);
+	CHECK_U64(cfg->blocks[cfg->loops[0].header].start, BASE + 0xc);
+	CHECK(!cor_cfg_loop_contains(cfg, 0, off));
+	CHECK_U64(cor_cfg_innermost_loop(cfg, BASE + 0x1f), 0);
+	struct cor_loop_summary s;
+	CHECK_OK(cor_loop_summarize(cfg, 0, &s));
+	CHECK_U64(s.kind, COR_LOOP_COUNTED); /* rbx += 0x600 until it equals rbp */
+	CHECK_U64(s.exits[0].lhs.step, 0x600);
+	cor_cfg_destroy(cfg);
+}
+
 /* Garbage: undecodable bytes, jumps into the middle of instructions, to itself. */
 COR_TEST(cfg_garbage_terminates)
 {
