@@ -76,6 +76,18 @@ void diag_frames_from_log(struct diag_ctx *ctx, const struct log_report *r, int 
 static void no_panic(struct diag_ctx *ctx)
 {
 	struct cor_report *rep = ctx->rep;
+	if (ctx->ls.oops_report >= 0) {
+		/* oops_end() calls crash_kexec() before panic() when a capture kernel is
+		 * loaded (arch/x86/kernel/dumpstack.c), so there is no panic line. */
+		const struct log_report *r = &ctx->ls.reports[ctx->ls.oops_report];
+		diag_set(ctx, &rep->crash_class, "oops");
+		diag_set(ctx, &rep->trigger, "the oops itself: oops_end() jumped to the capture "
+					     "kernel (crash_kexec) before any panic message");
+		rep->panic_cpu = r->cpu;
+		rep->panic_pid = r->pid;
+		diag_set(ctx, &rep->panic_comm, "%s", r->comm);
+		return;
+	}
 	diag_set(ctx, &rep->crash_class, "no crash");
 	diag_set(ctx, &rep->trigger, "no panic: the kernel was running when the dump was taken "
 				     "(by a hypervisor, or a dump of a live or hung system)");
