@@ -119,6 +119,9 @@ struct cor_error *cor_program_cpu_state(struct cor_program *prog, unsigned cpu,
  */
 struct cor_error *cor_program_cpu_state_from_notes(struct cor_program *prog, unsigned cpu,
 						   struct cor_cpu_state *ret) COR_MUST_CHECK;
+/** The runqueue clock of @p cpu (runqueues.clock, ns): "now" for that CPU's tasks. */
+struct cor_error *cor_program_rq_clock(struct cor_program *prog, unsigned cpu,
+				       uint64_t *ret) COR_MUST_CHECK;
 /** The CPU that crashed; NOT_FOUND when none did (a dump of a live hang). */
 struct cor_error *cor_program_crashing_cpu(struct cor_program *prog, unsigned *ret) COR_MUST_CHECK;
 

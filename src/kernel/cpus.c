@@ -391,3 +391,14 @@ struct cor_error *cor_program_cpu_state_from_notes(struct cor_program *prog, uns
 {
 	return cpu_state(prog, cpu, false, ret);
 }
+
+struct cor_error *cor_program_rq_clock(struct cor_program *prog, unsigned cpu, uint64_t *ret)
+{
+	uint64_t rq, off;
+	struct cor_error *err = cor_program_per_cpu_addr(prog, "runqueues", cpu, &rq);
+	if (!err)
+		err = cor_program_member_offset(prog, "struct rq", "clock", &off);
+	if (!err)
+		err = cor_program_read_u64(prog, rq + off, ret);
+	return err ? cor_error_wrap(err, "runqueue clock of CPU %u", cpu) : NULL;
+}

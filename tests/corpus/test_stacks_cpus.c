@@ -199,3 +199,43 @@ COR_TEST(corpus_ps_running_tasks_match_crash)
 		free(ref);
 	}
 }
+
+/* ps -m: crash's lines (time since last run, against the CPU's runqueue
+ * clock) appear verbatim and in the same order. */
+COR_TEST(corpus_ps_m_matches_crash)
+{
+	struct corpus_dump dumps[MAX_DUMPS];
+	int n = corpus_dumps(t, dumps, MAX_DUMPS), checked = 0;
+	for (int i = 0; i < n; i++) {
+		char *ref = corpus_read(dumps[i].refs, "ps-m.txt");
+		if (!ref)
+			continue;
+		char cmd[3 * PATH_MAX];
+		snprintf(cmd, sizeof(cmd), "'%s' '%s' ps -m", corpus_coroner(), dumps[i].path);
+		char *out = NULL;
+		CHECK(cor_test_run(cmd, &out) == 0);
+		if (!out)
+			out = strdup("");
+		corpus_rstrip_lines(ref);
+		const char *last = out;
+		int lines = 0;
+		for (char *l = strtok(ref, "\n"); l; l = strtok(NULL, "\n")) {
+			const char *p = strstr(out, l);
+			if (!p)
+				cor_test_fail(t, __FILE__, __LINE__, "%s: ps -m lacks \"%s\"",
+					      dumps[i].scenario, l);
+			else if (p < last && strncmp(l + 20, "PID: 0 ", 7) != 0)
+				cor_test_fail(t, __FILE__, __LINE__,
+					      "%s: ps -m order differs at \"%s\"",
+					      dumps[i].scenario, l);
+			if (p && p > last)
+				last = p;
+			lines++;
+		}
+		printf("    %s: %d ps -m lines as crash's\n", dumps[i].scenario, lines);
+		checked++;
+		free(out);
+		free(ref);
+	}
+	CHECK(checked >= 1);
+}
