@@ -593,3 +593,91 @@ COR_TEST(corpus_dis_with_vmlinux)
 		       dumps[i].scenario, dumps[i].variant, ok, nr, with_lines);
 	}
 }
+
+/* Structural facts every loop must satisfy; returns a description of the first broken one. */
+static const char *loop_broken(const struct cor_cfg *cfg, size_t i)
+{
+	const struct cor_cfg_loop *l = &cfg->loops[i];
+	if (!cor_cfg_loop_contains(cfg, i, l->header))
+		return "header outside its loop";
+	for (size_t k = 0; k < l->num_blocks; k++)
+		if (!l->irreducible && !cor_cfg_dominates(cfg, l->header, l->blocks[k]))
+			return "natural loop block not dominated by its header";
+	for (size_t k = 0; k < l->num_exits; k++) {
+		const struct cor_cfg_edge *e = &cfg->edges[l->exits[k]];
+		if (!cor_cfg_loop_contains(cfg, i, e->from) ||
+		    (e->to != COR_CFG_NONE && cor_cfg_loop_contains(cfg, i, e->to)))
+			return "exit edge does not leave the loop";
+	}
+	for (size_t k = 0; k < l->num_latches; k++)
+		if (!cor_cfg_loop_contains(cfg, i, cfg->edges[l->latches[k]].from))
+			return "latch outside the loop";
+	if (l->parent != COR_CFG_NONE) {
+		const struct cor_cfg_loop *p = &cfg->loops[l->parent];
+		if (p->num_blocks <= l->num_blocks)
+			return "parent not larger";
+		for (size_t k = 0; k < l->num_blocks; k++)
+			if (!cor_cfg_loop_contains(cfg, l->parent, l->blocks[k]))
+				return "parent does not contain the loop";
+	}
+	return NULL;
+}
+
+/*
+ * Robustness and generality: the graph, loops and summaries of every
+ * function of one real kernel (about 49,000), with the structural facts of
+ * each loop checked. Only linker marker symbols whose kallsyms "size" spans
+ * megabytes may be refused.
+ */
+COR_TEST(corpus_cfg_every_function)
+{
+	struct corpus_dump dumps[MAX_DUMPS];
+	int n = corpus_dumps(t, dumps, MAX_DUMPS);
+	for (int i = 0; i < n; i++) {
+		struct cor_program *prog = NULL;
+		struct cor_disasm *dis = NULL;
+		if (!open_scenario(t, &dumps[i], "sysrq-c", &prog, &dis))
+			continue;
+		size_t ns = cor_program_num_symbols(prog), funcs = 0, refused = 0, loops = 0,
+		       kinds[COR_LOOP_COUNTED + 1] = {0}, bad = 0;
+		for (size_t k = 0; k < ns; k++) {
+			struct cor_symbol s;
+			struct cor_cfg *cfg;
+			if (cor_program_symbol_at(prog, k, &s) == NULL &&
+			    (s.type == 'T' || s.type == 't')) {
+				struct cor_error *err =
+				    cor_cfg_build_function(dis, prog, s.addr, &cfg);
+				if (err) {
+					refused++;
+					if (!cor_error_is(err, COR_ERR_CORRUPT))
+						cor_test_fail(t, __FILE__, __LINE__, "%s: %s",
+							      s.name, err->message);
+					cor_error_destroy(err);
+					continue;
+				}
+				funcs++;
+				for (size_t l = 0; l < cfg->num_loops; l++) {
+					struct cor_loop_summary sum;
+					const char *why = loop_broken(cfg, l);
+					if (why && bad++ < 5)
+						cor_test_fail(t, __FILE__, __LINE__,
+							      "%s loop %zu: %s", s.name, l, why);
+					if (cor_loop_summarize(cfg, l, &sum) == NULL)
+						kinds[sum.kind]++, loops++;
+				}
+				cor_cfg_destroy(cfg);
+			}
+		}
+		printf(
+		    "    %s: %zu functions (%zu refused), %zu loops: %zu generic, %zu endless, %zu "
+		    "poll, %zu seqcount, %zu counted\n",
+		    dumps[i].scenario, funcs, refused, loops, kinds[COR_LOOP_GENERIC],
+		    kinds[COR_LOOP_ENDLESS], kinds[COR_LOOP_POLL], kinds[COR_LOOP_SEQCOUNT],
+		    kinds[COR_LOOP_COUNTED]);
+		CHECK(funcs > 40000);
+		CHECK(refused < 10);
+		CHECK_U64(bad, 0);
+		cor_disasm_destroy(dis);
+		cor_program_destroy(prog);
+	}
+}
