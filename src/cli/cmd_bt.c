@@ -132,6 +132,8 @@ static void print_header(struct cor_cli *cli, const struct cor_task *t, int cpu)
 
 struct bt_opts {
 	bool all;
+	/* -c CPU, or -1 */
+	long cpu;
 	unsigned flags;
 };
 
@@ -249,13 +251,20 @@ static int bt_target(struct cor_cli *cli, const struct cor_task_list *list, cons
 
 int cor_cmd_bt(struct cor_cli *cli, int argc, char **argv)
 {
-	struct bt_opts o = {0};
+	struct bt_opts o = {.cpu = -1};
 	int c;
+	uint64_t v;
+	struct cor_error *err;
 	optind = 1;
-	while ((c = getopt(argc, argv, "aftl")) != -1) {
+	while ((c = getopt(argc, argv, "ac:ftl")) != -1) {
 		switch (c) {
 		case 'a':
 			o.all = true;
+			break;
+		case 'c':
+			if ((err = cor_parse_u64(optarg, false, &v)))
+				return cor_cli_fail(cor_error_wrap(err, "bt -c"));
+			o.cpu = v > 65535 ? 65535 : (long)v;
 			break;
 		case 'f':
 			o.flags |= COR_BT_FRAME_DATA;
@@ -271,15 +280,25 @@ int cor_cmd_bt(struct cor_cli *cli, int argc, char **argv)
 			o.flags |= COR_BT_LINES;
 			break;
 		default:
-			return cor_cli_usage("bt", "usage: bt [-a] [-f] [-l] [-t] [PID|TASK]");
+			return cor_cli_usage("bt",
+					     "usage: bt [-a|-c CPU] [-f] [-l] [-t] [PID|TASK]");
 		}
 	}
 	struct cor_task_list list;
-	struct cor_error *err = cor_program_tasks(cli->prog, &list);
+	err = cor_program_tasks(cli->prog, &list);
 	if (err)
 		return cor_cli_fail(err);
 	int rc = 0;
-	if (o.all) {
+	unsigned ncpu = 0;
+	if (o.cpu >= 0) {
+		if ((err = cor_program_num_cpus(cli->prog, &ncpu)))
+			rc = cor_cli_fail(err);
+		else if ((unsigned long)o.cpu >= ncpu)
+			rc = cor_cli_fail(cor_error_create(
+			    COR_ERR_INVALID, "bt -c %ld: the dump has %u CPUs", o.cpu, ncpu));
+		else
+			rc = bt_cpu(cli, &list, (unsigned)o.cpu, &o);
+	} else if (o.all) {
 		unsigned n = 0;
 		if ((err = cor_program_num_cpus(cli->prog, &n)))
 			rc = cor_cli_fail(err);

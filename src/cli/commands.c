@@ -27,7 +27,7 @@ const struct cor_cli_cmd cor_cli_commands[] = {
 	{"vtop", cor_cmd_vtop, COR_CMD_DUMP, "vtop ADDR",
 	 "translate a kernel virtual address, showing each page-table level\n"},
 	{"sym", cor_cmd_sym, COR_CMD_DUMP, "sym [-l] [-m MODULE] NAME|ADDR...", "symbols by name or address, as crash's sym prints them\n  -l  list all symbols\n  -m  list one module's symbols\n"},
-	{"bt", cor_cmd_bt, COR_CMD_DUMP, "bt [-a] [-f] [-l] [-t] [PID|TASK...]", "backtraces as crash prints them: the panic task, -a every CPU's active task, or the tasks given\n  -a  active task of every CPU\n  -f  frame data\n  -l  source lines (needs -k VMLINUX)\n  -t  text scan of the stacks\n"},
+	{"bt", cor_cmd_bt, COR_CMD_DUMP, "bt [-a|-c CPU] [-f] [-l] [-t] [PID|TASK...]", "backtraces as crash prints them: the panic task, -a every CPU's active task, or the tasks given\n  -a  active task of every CPU\n  -c  active task of CPU\n  -f  frame data\n  -l  source lines (needs -k VMLINUX)\n  -t  text scan of the stacks\n"},
 	{"ps", cor_cmd_ps, COR_CMD_DUMP, "ps [-m] [PID|TASK|COMM...]", "the task list with crash's columns ('>' marks active tasks)\n  -m  time since each task last ran, most recent first\n"},
 	{"foreach", cor_cmd_foreach, COR_CMD_DUMP, "foreach [STATE] bt [-f]", "backtrace of every task, or of those in STATE (UN, IN, RU, ID...)\n"},
 	{"p", cor_cmd_p, COR_CMD_DUMP, "p [-x|-d] [-c CPU] EXPRESSION", "print an expression as crash (gdb) does: symbols, members, casts, arithmetic, sizeof, per_cpu(sym, cpu); sym:N is per-cpu sym on CPU N\n  -x/-d  hex/decimal\n  -c CPU  per-cpu symbols on CPU\n"},

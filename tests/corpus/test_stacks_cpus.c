@@ -239,3 +239,72 @@ COR_TEST(corpus_ps_m_matches_crash)
 	}
 	CHECK(checked >= 1);
 }
+
+/* The CPU-N block of a bt -a output (malloc'ed), or NULL. */
+static char *cpu_block(const char *bt_a, int cpu)
+{
+	char hdr[32];
+	snprintf(hdr, sizeof(hdr), "CPU: %-4d", cpu);
+	const char *p = strstr(bt_a, hdr);
+	while (p && p > bt_a && p[-1] != '\n')
+		p--;
+	if (!p)
+		return NULL;
+	const char *e = strstr(p + 1, "\nPID: ");
+	char *b = e ? strndup(p, (size_t)(e - p)) : strdup(p);
+	size_t n = strlen(b);
+	while (n && b[n - 1] == '\n')
+		b[--n] = 0;
+	return b;
+}
+
+/* bt -c N: our CPU N block of bt -a; crash's bt-cN.txt where our bt -a block
+ * equals crash's (elsewhere crash is wrong, see corpus_bt_a_matches_crash). */
+COR_TEST(corpus_bt_c_matches)
+{
+	struct corpus_dump dumps[MAX_DUMPS];
+	int n = corpus_dumps(t, dumps, MAX_DUMPS), same = 0;
+	for (int i = 0; i < n; i++) {
+		char name[32], cmd[3 * PATH_MAX];
+		char *bta = NULL, *crash_a = corpus_read(dumps[i].refs, "bt-a.txt");
+		snprintf(cmd, sizeof(cmd), "'%s' '%s' bt -a", corpus_coroner(), dumps[i].path);
+		CHECK(cor_test_run(cmd, &bta) == 0);
+		for (int c = 0; c < 4 && bta && crash_a; c++) {
+			snprintf(name, sizeof(name), "bt-c%d.txt", c);
+			char *ref = corpus_read(dumps[i].refs, name), *out = NULL;
+			if (!ref)
+				continue;
+			snprintf(cmd, sizeof(cmd), "'%s' '%s' bt -c %d", corpus_coroner(),
+				 dumps[i].path, c);
+			CHECK(cor_test_run(cmd, &out) == 0);
+			char *mine = cpu_block(bta, c), *theirs = cpu_block(crash_a, c);
+			corpus_rstrip_lines(out);
+			corpus_rstrip_lines(ref);
+			size_t ol = strlen(out);
+			while (ol && out[ol - 1] == '\n')
+				out[--ol] = 0;
+			if (!mine || strcmp(out, mine) != 0)
+				cor_test_fail(t, __FILE__, __LINE__,
+					      "%s: bt -c %d is not bt -a's CPU %d",
+					      dumps[i].scenario, c, c);
+			if (mine && theirs && strcmp(mine, theirs) == 0) {
+				size_t rl = strlen(ref);
+				while (rl && ref[rl - 1] == '\n')
+					ref[--rl] = 0;
+				if (strcmp(out, ref) != 0)
+					cor_test_fail(t, __FILE__, __LINE__,
+						      "%s: bt -c %d differs from crash's",
+						      dumps[i].scenario, c);
+				else
+					same++;
+			}
+			free(mine);
+			free(theirs);
+			free(out);
+			free(ref);
+		}
+		free(bta);
+		free(crash_a);
+	}
+	printf("    %d bt -c outputs equal crash's byte for byte\n", same);
+}
