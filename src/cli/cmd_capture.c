@@ -369,7 +369,9 @@ int cor_cmd_capture(struct cor_cli *cli, int argc, char **argv)
 	if (a.rearrange)
 		return do_rearrange(&a, cmd);
 	struct cor_program *prog;
-	struct cor_error *err = cor_program_open(a.in, a.vmlinux, &prog);
+	/* -x VMLINUX is accepted but not used: the filter needs only VMCOREINFO, and
+	 * a wrong vmlinux must not cost the dump. */
+	struct cor_error *err = cor_program_open(a.in, NULL, &prog);
 	if (err)
 		return cor_cli_fail(err);
 	if (a.vmcoreinfo && a.message_level)

@@ -79,7 +79,8 @@ struct cor_kdump_writer {
 	 * popcounts per RANK_BITS: a page's descriptor index is its rank. */
 	uint8_t *seen;
 	uint64_t *rank;
-	bool failed; /* a write failed: no more pages */
+	uint64_t rank_pfn, rank_val; /* the last rank computed */
+	bool failed;		     /* a write failed: no more pages */
 };
 
 #define RANK_BITS 4096
@@ -308,13 +309,28 @@ static bool page_ok(struct cor_kdump_writer *w, uint64_t pfn)
 	return true;
 }
 
-/* The descriptor slot of @pfn: the number of 2nd-bitmap bits before it. */
-static uint64_t rank_of(const struct cor_kdump_writer *w, uint64_t pfn)
+/* The descriptor slot of @pfn: the number of 2nd-bitmap bits before it. Pages
+ * mostly come in increasing order: count on from the previous page when it is
+ * close, else from the block's prefix sum. */
+static uint64_t rank_of(struct cor_kdump_writer *w, uint64_t pfn)
 {
-	uint64_t r = w->rank[pfn / RANK_BITS];
-	for (uint64_t i = pfn / RANK_BITS * (RANK_BITS / 8); i < pfn / 8; i++)
-		r += (uint64_t)__builtin_popcount(w->bitmap2[i]);
-	return r + (uint64_t)__builtin_popcount(w->bitmap2[pfn / 8] & ((1u << (pfn % 8)) - 1));
+	uint64_t r, from;
+	if (w->rank_pfn <= pfn && pfn - w->rank_pfn < 64) {
+		r = w->rank_val;
+		from = w->rank_pfn;
+	} else {
+		r = w->rank[pfn / RANK_BITS];
+		from = pfn / RANK_BITS * RANK_BITS;
+	}
+	for (; from < pfn && from % 8; from++)
+		r += bit_test(w->bitmap2, from);
+	for (; from + 8 <= pfn; from += 8)
+		r += (uint64_t)__builtin_popcount(w->bitmap2[from / 8]);
+	for (; from < pfn; from++)
+		r += bit_test(w->bitmap2, from);
+	w->rank_pfn = pfn;
+	w->rank_val = r;
+	return r;
 }
 
 static struct cor_error *add_desc(struct cor_kdump_writer *w, uint64_t pfn, uint64_t off,
