@@ -30,6 +30,8 @@ struct fmt {
 	struct cor_types *types;
 	int radix;
 	struct cor_strbuf *sb;
+	/* Address of the formatted buffer's first byte (0 for an rvalue). */
+	uint64_t base_addr;
 };
 
 static void indent(struct fmt *f, int depth)
@@ -266,6 +268,16 @@ static void format_array(struct fmt *f, const struct cor_type *t, const uint8_t 
 		cor_error_destroy(err);
 		return;
 	}
+	if (t->nelem == 0 && f->base_addr) {
+		/* A flexible array member: gdb shows where it starts, as a pointer
+		 * (with the string there for a char array). */
+		uint64_t addr = f->base_addr + bit_off / 8;
+		cor_strbuf_appendf(f->sb, "0x%llx", (unsigned long long)addr);
+		append_symbol(f, addr);
+		if (is_char_type(f, t->target))
+			append_target_string(f, addr);
+		return;
+	}
 	if (is_char_type(f, t->target) && bit_off % 8 == 0) {
 		uint64_t start = bit_off / 8;
 		uint64_t n = start < len ? COR_MIN(t->nelem, len - start) : 0;
@@ -401,6 +413,7 @@ struct cor_error *cor_value_format(struct cor_program *prog, const struct cor_va
 		return cor_error_wrap(err, "reading %llu bytes at 0x%llx", (unsigned long long)size,
 				      (unsigned long long)value->addr);
 	}
+	f.base_addr = value->addr;
 	format_object(&f, value->type, buf, size, 0, 0, 0);
 	free(buf);
 	return cor_strbuf_error(sb);
