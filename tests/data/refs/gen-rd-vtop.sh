@@ -36,7 +36,11 @@ for s in $scenarios; do
 	while read -r kind addr; do
 		i=$((i + 1))
 		c=$((i % 8 + 1))
-		if [ "$kind" = phys ]; then
+		if [ "$kind" = badphys ]; then
+			set -- "rd -p $addr $c"
+		elif [ "$kind" = badvirt ]; then
+			set -- "rd $addr $c" "vtop $addr"
+		elif [ "$kind" = phys ]; then
 			set -- "rd -p $addr $c" "rd -p -32 $addr $c" "rd -p -8 $addr $((c + 9))"
 		else
 			set -- "rd $addr $c" "rd -32 $addr $c" "rd -8 $addr $((c + 9))" "vtop $addr"
