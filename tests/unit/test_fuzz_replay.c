@@ -2,7 +2,8 @@
 // Replays the fuzz corpora in `make check`: every BUILD/fuzz/fuzz_NAME
 // (tests/fuzz/fuzz_NAME.c linked with tests/fuzz/replay.c) runs on
 // tests/fuzz/corpus/NAME/ and must exit 0 having run every input. A corpus
-// folder without its replay binary fails: `make check` builds them all.
+// folder without its replay binary fails (`make check` builds them all), and
+// so does a target without a seed corpus.
 #include <dirent.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -42,8 +43,9 @@ COR_TEST(fuzz_corpus_replay)
 		snprintf(bin, sizeof(bin), "%s/fuzz/fuzz_%s", cor_test_build(), de->d_name);
 		struct stat st;
 		if (stat(bin, &st) != 0) {
-			cor_test_fail(t, __FILE__, __LINE__, "%s: no replay binary %s (make check builds it)",
-				      de->d_name, bin);
+			cor_test_fail(t, __FILE__, __LINE__,
+				      "%s: no replay binary %s (make check builds it)", de->d_name,
+				      bin);
 			continue;
 		}
 		size_t want = count_files(dir);
@@ -62,4 +64,20 @@ COR_TEST(fuzz_corpus_replay)
 	}
 	closedir(d);
 	CHECK(targets >= 5);
+	/* And every target built has its seed corpus. */
+	char bins[PATH_MAX];
+	snprintf(bins, sizeof(bins), "%s/fuzz", cor_test_build());
+	d = opendir(bins);
+	while (d && (de = readdir(d))) {
+		if (strncmp(de->d_name, "fuzz_", 5) != 0)
+			continue;
+		char dir[PATH_MAX + 256];
+		struct stat st;
+		snprintf(dir, sizeof(dir), "%s/%s", corpus, de->d_name + 5);
+		if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode) || count_files(dir) == 0)
+			cor_test_fail(t, __FILE__, __LINE__, "%s/%s: no seed corpus in %s", bins,
+				      de->d_name, dir);
+	}
+	if (d)
+		closedir(d);
 }
