@@ -20,6 +20,13 @@ static bool looks_like_name(const char *s, size_t n)
 {
 	if (n == 0 || isdigit((unsigned char)s[0]))
 		return false;
+	/* 8+ hex digits ("ffffffff8c67754f") is an address: looking it up as a
+	 * name first would load the module symbols for nothing. */
+	size_t hex = 0;
+	while (hex < n && isxdigit((unsigned char)s[hex]))
+		hex++;
+	if (hex == n && n >= 8)
+		return false;
 	for (size_t i = 0; i < n; i++)
 		if (!isalnum((unsigned char)s[i]) && s[i] != '_' && s[i] != '.' && s[i] != '$')
 			return false;

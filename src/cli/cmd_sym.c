@@ -71,11 +71,30 @@ static int sym_list(struct cor_cli *cli, const char *module)
 	return 0;
 }
 
+/* "ffffffff8c67754f": an address, not a name to look up first (a name
+ * lookup that misses loads the module symbols). */
+static bool looks_like_address(const char *arg)
+{
+	size_t n = strspn(arg, "0123456789abcdefABCDEF");
+	if (strncmp(arg, "0x", 2) == 0 || (arg[0] >= '0' && arg[0] <= '9'))
+		return true; /* no symbol name starts with a digit */
+	return arg[n] == '\0' && n >= 8;
+}
+
 static int sym_one(struct cor_cli *cli, const char *arg)
 {
 	struct cor_symbol s;
 	uint64_t addr, off;
-	struct cor_error *err = cor_program_symbol_by_name(cli->prog, arg, &s);
+	struct cor_error *err = looks_like_address(arg)
+				    ? cor_error_create(COR_ERR_NOT_FOUND, "an address")
+				    : cor_program_symbol_by_name(cli->prog, arg, &s);
+	if (!err && !s.module && s.type >= 'A' && s.type <= 'Z') {
+		/* A global: the linker made it unique in vmlinux. Listing same-named
+		 * module statics, as crash does, would load the module symbols (and
+		 * BTF: ~50 ms); `sym -m MODULE` shows those. */
+		print_sym(cli->out, &s, 0, true);
+		return 0;
+	}
 	if (!err) {
 		/* Every symbol of that name, as crash does: static functions repeat. */
 		size_t idx[MAX_SAME_NAME];

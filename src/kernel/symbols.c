@@ -39,6 +39,11 @@ struct cor_sym_state {
 	 * decoded on first use, so that commands without symbols (log, rd ADDR)
 	 * do not pay the ~20 ms; a vmlinux is loaded and checked at open. */
 	bool loaded;
+	/* Lookups before the full table is needed (src/sym/kallsyms.c): the
+	 * first LAZY_LOOKUPS by name or address, without decoding every name. */
+	struct cor_kallsyms_lazy *lazy;
+	bool lazy_tried;
+	unsigned lazy_lookups;
 	/* Module symbols; NULL until loaded (or if there are none). */
 	struct cor_symtab *modules;
 	bool modules_tried;
@@ -189,6 +194,27 @@ struct cor_error *cor_program_load_symbols(struct cor_program *prog)
 	return prog->vmlinux_path ? load_vmlinux_symbols(prog, st) : NULL;
 }
 
+/* After this many lookups, decoding the whole table once is cheaper. */
+#define LAZY_LOOKUPS 32
+
+/* The lazy kallsyms reader while the full table is not loaded (kallsyms
+ * located by VMCOREINFO only); NULL otherwise. */
+static struct cor_kallsyms_lazy *lazy_kallsyms(struct cor_program *prog)
+{
+	struct cor_sym_state *st = prog->sym_state;
+	if (!st || st->loaded || prog->vmlinux_path || st->lazy_lookups >= LAZY_LOOKUPS)
+		return NULL;
+	st->lazy_lookups++;
+	if (!st->lazy_tried) {
+		st->lazy_tried = true;
+		struct cor_kallsyms_loc loc;
+		loc_from_vmcoreinfo(prog, &loc);
+		struct cor_error *err = cor_kallsyms_lazy_create(read_cb, prog, &loc, &st->lazy);
+		cor_error_destroy(err); /* the full table will say what is wrong */
+	}
+	return st->lazy;
+}
+
 /* The vmlinux symbol table, loaded on first use; NULL if unavailable. */
 static struct cor_symtab *vmlinux_symtab(struct cor_program *prog)
 {
@@ -208,6 +234,7 @@ void cor_program_free_symbols(struct cor_program *prog)
 	prog->symtab = NULL;
 	if (st) {
 		cor_symtab_destroy(st->modules);
+		cor_kallsyms_lazy_destroy(st->lazy);
 		cor_vec_deinit(&st->ranges);
 		for (size_t i = 0; i < st->vmcoreinfo_names.len; i++)
 			free(*(char **)cor_vec_at(&st->vmcoreinfo_names, i));
@@ -420,7 +447,18 @@ struct cor_error *cor_program_symbol_by_name(struct cor_program *prog, const cha
 					     struct cor_symbol *ret)
 {
 	size_t i;
-	struct cor_symtab *vml = vmlinux_symtab(prog);
+	struct cor_kallsyms_lazy *lz = lazy_kallsyms(prog);
+	struct cor_error *err = &cor_enomem;
+	if (lz && cor_kallsyms_lazy_has_names(lz)) {
+		err = cor_kallsyms_lazy_by_name(lz, name, ret);
+		if (!err)
+			return NULL;
+		if (err != &cor_not_found) { /* the full table decides */
+			cor_error_destroy(err);
+			err = &cor_enomem;
+		}
+	}
+	struct cor_symtab *vml = err == &cor_not_found ? NULL : vmlinux_symtab(prog);
 	if (vml && cor_symtab_find_name(vml, name, &i)) {
 		cor_symtab_at(vml, i, ret);
 		return NULL;
@@ -430,7 +468,7 @@ struct cor_error *cor_program_symbol_by_name(struct cor_program *prog, const cha
 		cor_symtab_at(mods, i, ret);
 		return NULL;
 	}
-	struct cor_error *err = vmcoreinfo_symbol(prog, name, ret);
+	err = vmcoreinfo_symbol(prog, name, ret);
 	if (err != &cor_not_found)
 		return err;
 	err = no_symbols(prog);
@@ -451,6 +489,25 @@ struct cor_error *cor_program_symbol_by_addr(struct cor_program *prog, uint64_t 
 					     struct cor_symbol *ret, uint64_t *offset_ret)
 {
 	size_t i;
+	struct cor_kallsyms_lazy *lz = lazy_kallsyms(prog);
+	if (lz) {
+		struct cor_error *err = cor_kallsyms_lazy_by_addr(lz, addr, ret);
+		if (!err) {
+			*offset_ret = addr - ret->addr;
+			return NULL;
+		}
+		if (err == &cor_not_found) { /* not in vmlinux: maybe a module's */
+			struct cor_symtab *mods = modules(prog);
+			if (mods && cor_symtab_find_addr(mods, addr, &i)) {
+				cor_symtab_at(mods, i, ret);
+				*offset_ret = addr - ret->addr;
+				return NULL;
+			}
+			return cor_error_at(COR_ERR_NOT_FOUND, addr, "no symbol at 0x%llx",
+					    (unsigned long long)addr);
+		}
+		cor_error_destroy(err); /* the full table decides */
+	}
 	struct cor_symtab *mods = maybe_module_addr(prog, addr) ? modules(prog) : NULL;
 	struct cor_symtab *tabs[2] = {mods, vmlinux_symtab(prog)};
 	for (int k = 0; k < 2; k++) {

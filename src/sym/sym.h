@@ -125,6 +125,34 @@ struct cor_error *cor_kallsyms_parse_mem(const void *buf, size_t len, uint64_t b
 					 const struct cor_kallsyms_loc *loc,
 					 struct cor_symtab **ret) COR_MUST_CHECK;
 
+/**
+ * Lookups without decoding the whole table (for one-shot commands): by
+ * address through kallsyms_offsets and kallsyms_markers, by name through
+ * kallsyms_seqs_of_names when the kernel has it. Found before the token
+ * table and checked; NOT_FOUND if they are not there (use the full table).
+ */
+struct cor_kallsyms_lazy;
+struct cor_error *cor_kallsyms_lazy_create(cor_sym_read_fn read, void *arg,
+					   const struct cor_kallsyms_loc *loc,
+					   struct cor_kallsyms_lazy **ret) COR_MUST_CHECK;
+/** Frees @p lz and the names it handed out; NULL does nothing. */
+void cor_kallsyms_lazy_destroy(struct cor_kallsyms_lazy *lz);
+/** True if lookups by name work (the kernel has kallsyms_seqs_of_names). */
+bool cor_kallsyms_lazy_has_names(const struct cor_kallsyms_lazy *lz);
+/**
+ * The symbol containing @p addr, as cor_symtab_find_addr() finds it (the
+ * first alias, up to the next symbol). &cor_not_found if none. The name is
+ * borrowed until @p lz is destroyed.
+ */
+struct cor_error *cor_kallsyms_lazy_by_addr(struct cor_kallsyms_lazy *lz, uint64_t addr,
+					    struct cor_symbol *ret) COR_MUST_CHECK;
+/**
+ * The symbol named @p name (a global one first, as cor_symtab_find_name());
+ * needs cor_kallsyms_lazy_has_names(). &cor_not_found if none.
+ */
+struct cor_error *cor_kallsyms_lazy_by_name(struct cor_kallsyms_lazy *lz, const char *name,
+					    struct cor_symbol *ret) COR_MUST_CHECK;
+
 /* ---- vmlinux ELF ------------------------------------------------------ */
 
 /** What a vmlinux says about itself, to check it against a dump. */

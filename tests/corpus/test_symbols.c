@@ -341,3 +341,119 @@ COR_TEST(corpus_kallsyms_scan_finds_vmcoreinfo_tables)
 		cor_program_destroy(prog);
 	}
 }
+
+static struct cor_error *prog_read(void *arg, uint64_t addr, void *buf, size_t len)
+{
+	return cor_program_read(arg, addr, buf, len);
+}
+
+/* The lazy lookups (markers, seqs_of_names, offsets binary search) agree
+ * with the fully decoded table, on every 37th symbol of each dump. */
+COR_TEST(corpus_kallsyms_lazy_equals_full)
+{
+	struct corpus_dump dumps[MAX_DUMPS];
+	int n = corpus_dumps(t, dumps, MAX_DUMPS);
+	for (int i = 0; i < n; i++) {
+		struct cor_program *prog;
+		CHECK_OK(cor_program_open(dumps[i].path, NULL, &prog));
+		struct cor_kallsyms_loc loc;
+		struct cor_symtab_builder *b;
+		struct cor_symtab *st;
+		struct cor_kallsyms_lazy *lz;
+		CHECK_OK(cor_program_find_kallsyms(prog, true, &loc));
+		CHECK_OK(cor_symtab_builder_create(&b));
+		CHECK_OK(cor_kallsyms_load(prog_read, prog, &loc, b));
+		CHECK_OK(cor_symtab_builder_finish(b, &st));
+		CHECK_OK(cor_kallsyms_lazy_create(prog_read, prog, &loc, &lz));
+		/* This kernel (Debian 6.1.192) has kallsyms_seqs_of_names. */
+		CHECK(cor_kallsyms_lazy_has_names(lz));
+		int checked = 0;
+		for (size_t k = 0; k < cor_symtab_count(st); k += 37) {
+			struct cor_symbol want, got;
+			size_t idx;
+			cor_symtab_at(st, k, &want);
+			/* By address: 1 past the start, or the start for 1-byte symbols. */
+			uint64_t a = want.addr + (want.size > 1);
+			CHECK(cor_symtab_find_addr(st, a, &idx));
+			cor_symtab_at(st, idx, &want);
+			CHECK_OK(cor_kallsyms_lazy_by_addr(lz, a, &got));
+			CHECK_STR(got.name, want.name);
+			CHECK_U64(got.addr, want.addr);
+			CHECK_U64(got.type, want.type);
+			CHECK_U64(got.size, want.size);
+			/* By name: the same choice among same-named symbols. */
+			CHECK(cor_symtab_find_name(st, want.name, &idx));
+			cor_symtab_at(st, idx, &want);
+			CHECK_OK(cor_kallsyms_lazy_by_name(lz, want.name, &got));
+			CHECK_STR(got.name, want.name);
+			CHECK_U64(got.addr, want.addr);
+			CHECK_U64(got.type, want.type);
+			checked++;
+			/* The lazy reader keeps every name it hands out: start afresh. */
+			if (checked % 1000 == 0) {
+				cor_kallsyms_lazy_destroy(lz);
+				CHECK_OK(cor_kallsyms_lazy_create(prog_read, prog, &loc, &lz));
+			}
+		}
+		struct cor_symbol s;
+		CHECK(cor_kallsyms_lazy_by_name(lz, "no_such_symbol_xyz", &s) == &cor_not_found);
+		printf("    %s (%s): %d symbols looked up lazily == full table\n",
+		       dumps[i].scenario, dumps[i].variant, checked);
+		cor_kallsyms_lazy_destroy(lz);
+		cor_symtab_destroy(st);
+		cor_program_destroy(prog);
+		if (cor_test_failures(t) > 20)
+			return;
+	}
+}
+
+/* The `sym` command prints what crash prints, query by query (one coroner
+ * run per query, so that each goes through the lazy lookups of a fresh
+ * program; globals are not searched for same-named module statics, see
+ * src/cli/cmd_sym.c: compared on the first line). */
+COR_TEST(corpus_sym_command_matches_crash)
+{
+	struct corpus_dump dumps[MAX_DUMPS];
+	int n = corpus_dumps(t, dumps, MAX_DUMPS);
+	for (int i = 0; i < n; i++) {
+		char *ref = read_sym_refs(&dumps[i]);
+		if (!ref) {
+			cor_test_fail(t, __FILE__, __LINE__, "%s: no sym.txt", dumps[i].scenario);
+			continue;
+		}
+		int compared = 0, k = 0;
+		for (char *p = ref; (p = strstr(p, "### sym "));) {
+			char query[128], cmd[2 * PATH_MAX + 256], *out = NULL;
+			p += 8;
+			size_t qn = strcspn(p, "\n");
+			snprintf(query, sizeof(query), "%.*s", (int)qn, p);
+			p += qn + 1;
+			struct crash_sym want, got;
+			/* Every 4th query (names and addresses): a process each. */
+			if (k++ % 4 != 0 || !parse_crash_line(p, &want))
+				continue; /* or crash: not found */
+			snprintf(cmd, sizeof(cmd), "'%s' '%s' sym %s 2>&1", corpus_coroner(),
+				 dumps[i].path, query);
+			int st = cor_test_run(cmd, &out);
+			compared++;
+			if (st != 0 || !out || !parse_crash_line(out, &got)) {
+				cor_test_fail(t, __FILE__, __LINE__, "%s: sym %s: exit %d: %s",
+					      dumps[i].scenario, query, st, out ? out : "");
+			} else {
+				struct cor_symbol s = {.name = got.name,
+						       .addr = got.addr - got.off,
+						       .type = got.type,
+						       .module = got.module[0] ? got.module : NULL};
+				char what[300];
+				snprintf(what, sizeof(what), "%s: coroner sym %s",
+					 dumps[i].scenario, query);
+				compare_one(t, what, &want, &s, got.off);
+			}
+			free(out);
+		}
+		CHECK(compared >= 15);
+		printf("    %s (%s): %d sym commands compared\n", dumps[i].scenario,
+		       dumps[i].variant, compared);
+		free(ref);
+	}
+}
