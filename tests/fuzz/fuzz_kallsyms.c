@@ -45,6 +45,41 @@ static void vmlinux(const uint8_t *data, size_t size)
 		lookups(st);
 }
 
+struct membuf {
+	const uint8_t *data;
+	size_t size;
+};
+
+static struct cor_error *mem_read(void *arg, uint64_t addr, void *buf, size_t len)
+{
+	const struct membuf *m = arg;
+	if (addr < BASE || addr - BASE > m->size || len > m->size - (addr - BASE))
+		return cor_error_fault(addr, "outside the input");
+	memcpy(buf, m->data + (addr - BASE), len);
+	return NULL;
+}
+
+/* The lazy lookups (markers and seqs found before the token table). */
+static void lazy(const uint8_t *data, size_t size, const struct cor_kallsyms_loc *loc)
+{
+	struct membuf m = {data, size};
+	struct cor_kallsyms_lazy *lz;
+	struct cor_symbol s;
+	struct cor_error *err = cor_kallsyms_lazy_create(mem_read, &m, loc, &lz);
+	if (err) {
+		cor_error_destroy(err);
+		return;
+	}
+	static const uint64_t addrs[] = {0, BASE, BASE + 0x1000, BASE + 0x1040, ~0ull};
+	for (size_t k = 0; k < sizeof(addrs) / sizeof(addrs[0]); k++)
+		cor_error_destroy(cor_kallsyms_lazy_by_addr(lz, addrs[k], &s));
+	if (cor_kallsyms_lazy_has_names(lz)) {
+		cor_error_destroy(cor_kallsyms_lazy_by_name(lz, "jiffies", &s));
+		cor_error_destroy(cor_kallsyms_lazy_by_name(lz, "", &s));
+	}
+	cor_kallsyms_lazy_destroy(lz);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct cor_symtab *st;
@@ -70,6 +105,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (!err)
 			lookups(st);
 		cor_error_destroy(err);
+		lazy(data, size, &loc);
 	}
 	return 0;
 }
