@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // `rd`: memory in hex and ASCII, in crash's layout (16 bytes a line:
-// "ADDR:  v v   ascii"), and `vtop`: a page-table walk, level by level.
+// "ADDR:  v v   ascii"), or as strings (-a); and `vtop`: a page-table walk,
+// level by level. Both as crash 8 prints them (tests/cli/test_rd_vtop.c).
 #include <ctype.h>
 #include <getopt.h>
 #include <stdlib.h>
@@ -33,9 +34,71 @@ static void print_line(FILE *o, uint64_t addr, const uint8_t *b, size_t n, unsig
 	fputc('\n', o);
 }
 
+#define RD_USAGE "usage: rd [-p] [-a|-8|-16|-32|-64] ADDR [COUNT]"
+/* crash's rd -a breaks its lines every 60 characters (memory.c, ASCII_UNLIMITED). */
+#define RD_ASCII_LINE 60
+
+static struct cor_error *rd_read(struct cor_cli *cli, bool phys, uint64_t addr, void *buf, size_t n)
+{
+	struct cor_error *err = phys ? cor_program_read_phys(cli->prog, addr, buf, n)
+				     : cor_program_read(cli->prog, addr, buf, n);
+	/* An error about the address itself already names it. */
+	if (err && !err->has_address)
+		return cor_error_wrap(err, "rd: %s address 0x%llx", phys ? "physical" : "virtual",
+				      (unsigned long long)addr);
+	return err ? cor_error_wrap(err, "rd") : NULL;
+}
+
+/*
+ * rd -a, as crash prints it: printable characters in lines of 60, each line
+ * headed by its address; a non-printable byte ends the line (and, without a
+ * COUNT, the output). crash leaves the last line of an unbounded string
+ * without its newline; here it gets one.
+ */
+static int rd_ascii(struct cor_cli *cli, bool phys, uint64_t addr, uint64_t count, bool bounded)
+{
+	uint8_t chunk[256];
+	unsigned a = 0;
+	int ret = 0;
+	for (uint64_t done = 0; done < count;) {
+		/* Chunks end at a page boundary: a string may end just before a hole. */
+		size_t n = (size_t)COR_MIN((uint64_t)sizeof(chunk), count - done);
+		n = (size_t)COR_MIN((uint64_t)n, 4096 - ((addr + done) & 4095));
+		struct cor_error *err = rd_read(cli, phys, addr + done, chunk, n);
+		if (err) {
+			if (a)
+				fputc('\n', cli->out);
+			return cor_cli_fail(err);
+		}
+		for (size_t i = 0; i < n; i++) {
+			if (!isprint(chunk[i])) {
+				if (a)
+					fputc('\n', cli->out);
+				a = 0;
+				if (!bounded)
+					return ret;
+				continue;
+			}
+			if (a == RD_ASCII_LINE) {
+				fputc('\n', cli->out);
+				a = 0;
+			}
+			if (a == 0)
+				fprintf(cli->out,
+					"%16llx:  ", (unsigned long long)(addr + done + i));
+			fputc(chunk[i], cli->out);
+			a++;
+		}
+		done += n;
+	}
+	if (a)
+		fputc('\n', cli->out);
+	return ret;
+}
+
 int cor_cmd_rd(struct cor_cli *cli, int argc, char **argv)
 {
-	bool phys = false;
+	bool phys = false, ascii = false;
 	unsigned unit = 8;
 	int c;
 	static const struct option longopts[] = {
@@ -45,10 +108,13 @@ int cor_cmd_rd(struct cor_cli *cli, int argc, char **argv)
 	    {"64", no_argument, NULL, '8'},
 	    {NULL, 0, NULL, 0},
 	};
-	while ((c = getopt_long_only(argc, argv, "p", longopts, NULL)) != -1) {
+	while ((c = getopt_long_only(argc, argv, "pa", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			phys = true;
+			break;
+		case 'a':
+			ascii = true;
 			break;
 		case '1':
 		case '2':
@@ -57,17 +123,24 @@ int cor_cmd_rd(struct cor_cli *cli, int argc, char **argv)
 			unit = (unsigned)(c - '0');
 			break;
 		default:
-			return cor_cli_usage("rd", "usage: rd [-p] [-8|-16|-32|-64] ADDR [COUNT]");
+			return cor_cli_usage("rd", RD_USAGE);
 		}
 	}
 	if (optind >= argc)
-		return cor_cli_usage("rd", "usage: rd [-p] [-8|-16|-32|-64] ADDR [COUNT]");
+		return cor_cli_usage("rd", RD_USAGE);
 	uint64_t addr, count = 1;
 	struct cor_error *err = cor_parse_u64(argv[optind], true, &addr);
 	if (!err && optind + 1 < argc)
 		err = cor_parse_u64(argv[optind + 1], false, &count);
 	if (err)
 		return cor_cli_fail(cor_error_wrap(err, "rd"));
+	if (ascii) {
+		/* COUNT is in bytes; without it the string ends at its first non-printable byte. */
+		bool bounded = optind + 1 < argc;
+		if (count == 0 || count > RD_MAX_BYTES)
+			return cor_cli_usage("rd", "count must be 1..%u", RD_MAX_BYTES);
+		return rd_ascii(cli, phys, addr, bounded ? count : RD_MAX_BYTES, bounded);
+	}
 	if (count == 0 || count > RD_MAX_BYTES / unit)
 		return cor_cli_usage("rd", "count must be 1..%u", RD_MAX_BYTES / unit);
 	size_t len = (size_t)(count * unit);
@@ -78,15 +151,9 @@ int cor_cmd_rd(struct cor_cli *cli, int argc, char **argv)
 	int ret = 0;
 	for (size_t off = 0; off < len; off += 16) {
 		size_t n = COR_MIN((size_t)16, len - off);
-		err = phys ? cor_program_read_phys(cli->prog, addr + off, buf + off, n)
-			   : cor_program_read(cli->prog, addr + off, buf + off, n);
+		err = rd_read(cli, phys, addr + off, buf + off, n);
 		if (err) {
-			/* An error about the address itself already names it. */
-			ret = cor_cli_fail(err->has_address
-					       ? cor_error_wrap(err, "rd")
-					       : cor_error_wrap(err, "rd: %s address 0x%llx",
-								phys ? "physical" : "virtual",
-								(unsigned long long)(addr + off)));
+			ret = cor_cli_fail(err);
 			break;
 		}
 		print_line(cli->out, addr + off, buf + off, n, unit);

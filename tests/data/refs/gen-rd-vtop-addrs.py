@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 # Picks ~12 addresses of one dump for tests/data/refs/gen-rd-vtop.sh with the
 # DWARF vmlinux: kernel text (panic), data symbols (jiffies_lock, init_uts_ns,
-# jiffies), direct-map objects (node_data[0], the first task of
+# jiffies; linux_banner and init_uts_ns also as strings), direct-map objects (node_data[0], the first task of
 # init_task.tasks), a vmemmap struct page, two physical addresses (those two
 # objects' __pa), and stack addresses seen in refs/bt-a.txt (two task/IRQ
 # stack slots in vmalloc space, one in the cpu_entry_area); and where crash
@@ -23,7 +23,8 @@ def from_drgn(dump, vmlinux):
     prog = drgn.Program()
     prog.set_core_dump(dump)
     prog.load_debug_info([vmlinux])
-    v = {n: prog.symbol(n).address for n in ("panic", "jiffies_lock", "init_uts_ns", "jiffies")}
+    v = {n: prog.symbol(n).address
+         for n in ("panic", "jiffies_lock", "init_uts_ns", "jiffies", "linux_banner")}
     v["node_data0"] = prog["node_data"][0].value_()
     v["tasks_next"] = prog["init_task"].tasks.next.value_()
     v["tasks_off"] = drgn.offsetof(prog.type("struct task_struct"), "tasks")
@@ -35,7 +36,7 @@ def from_drgn(dump, vmlinux):
 def from_crash(dump, vmlinux):
     exprs = {
         "panic": "&panic", "jiffies_lock": "&jiffies_lock", "init_uts_ns": "&init_uts_ns",
-        "jiffies": "&jiffies", "node_data0": "node_data[0]",
+        "jiffies": "&jiffies", "linux_banner": "&linux_banner", "node_data0": "node_data[0]",
         "tasks_next": "init_task.tasks.next",
         "tasks_off": "&((struct task_struct *)0)->tasks",
         "vmemmap_base": "vmemmap_base", "page_offset_base": "page_offset_base",
@@ -82,6 +83,7 @@ def main():
            ("vmemmap", v["vmemmap_base"] + 0x1000 * 64),
            ("phys", v["node_data0"] - v["page_offset_base"]),
            ("phys", task - v["page_offset_base"])]
+    out += [("string", v["linux_banner"]), ("string", v["init_uts_ns"])]
     out.append(("badphys", 0x7ffff000))  # the corpus VMs have 1 GiB of RAM
     pfn = excluded_pfn(dump)
     if pfn is not None:

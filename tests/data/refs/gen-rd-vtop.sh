@@ -36,20 +36,27 @@ for s in $scenarios; do
 	while read -r kind addr; do
 		i=$((i + 1))
 		c=$((i % 8 + 1))
-		if [ "$kind" = badphys ]; then
+		if [ "$kind" = string ]; then
+			set -- "rd -a $addr" "rd -a $addr $((c * 25))"
+		elif [ "$kind" = badphys ]; then
 			set -- "rd -p $addr $c"
 		elif [ "$kind" = badvirt ]; then
 			set -- "rd $addr $c" "vtop $addr"
 		elif [ "$kind" = phys ]; then
 			set -- "rd -p $addr $c" "rd -p -32 $addr $c" "rd -p -8 $addr $((c + 9))"
 		else
-			set -- "rd $addr $c" "rd -32 $addr $c" "rd -8 $addr $((c + 9))" "vtop $addr"
+			set -- "rd $addr $c" "rd -32 $addr $c" "rd -16 $addr $((c + 3))" \
+				"rd -8 $addr $((c + 9))" "vtop $addr"
 		fi
 		for cmd in "$@"; do
 			printf '!echo "@@@ %s"\n%s\n' "$cmd" "$cmd" >> "$cmds"
+			# crash leaves the last line of an unbounded `rd -a` open: close it.
+			if [ "${cmd#rd -a }" != "$cmd" ] && [ "$(echo "$cmd" | wc -w)" = 3 ]; then
+				echo '!echo' >> "$cmds"
+			fi
 		done
 	done
-	echo "$s: $(grep -c '^!echo' "$cmds") commands on $dump"
+	echo "$s: $(grep -c '^!echo "@@@' "$cmds") commands on $dump"
 	crash -s "$vmlinux" "$dump" < "$cmds" > "$tmp/rd-vtop-$s.out" 2>&1 || true
 	# Drop what crash prints before the first command (warnings at start-up).
 	awk -v rd="$out/rd-crash.txt" -v vt="$out/vtop-crash.txt" '
