@@ -23,7 +23,8 @@ const struct cor_cli_cmd cor_cli_commands[] = {
 	 "  -t  no timestamps\n  -m  show the log level\n"},
 	{"rd", cor_cmd_rd, COR_CMD_DUMP, "rd [-p] [-8|-16|-32|-64] [-a] ADDR [COUNT]",
 	 "read memory, hex and ASCII, as crash's rd prints it\n"
-	 "  -p  ADDR is physical\n  -8/-16/-32/-64  unit size (default 64)\n"},
+	 "  -p  ADDR is physical\n  -8/-16/-32/-64  unit size (default 64)\n"
+	 "  -a  printable characters (COUNT bytes, or up to the first unprintable)\n"},
 	{"vtop", cor_cmd_vtop, COR_CMD_DUMP, "vtop ADDR",
 	 "translate a kernel virtual address, showing each page-table level\n"},
 	{"sym", cor_cmd_sym, COR_CMD_DUMP, "sym [-l] [-m MODULE] NAME|ADDR...", "symbols by name or address, as crash's sym prints them\n  -l  list all symbols\n  -m  list one module's symbols\n"},
