@@ -6,6 +6,7 @@
 #include "coroner/dump.h"
 #include "coroner/program.h"
 #include "coroner/sysinfo.h"
+#include "coroner/tasks.h"
 
 /* crash's get_memory_size(): a total within 64 MB below a GiB boundary is rounded
  * up to it (firmware holes), then printed as "1 GB", "512 MB" or "1.5 GB". */
@@ -59,6 +60,11 @@ int cor_cmd_sys(struct cor_cli *cli, int argc, char **argv)
 		cor_sysinfo_format_loadavg(si.avenrun, load, sizeof(load));
 		fprintf(o, "LOAD AVERAGE: %s\n", load);
 	}
+	uint64_t ntasks;
+	struct cor_error *terr = cor_program_num_tasks(cli->prog, &ntasks);
+	if (!terr)
+		fprintf(o, "       TASKS: %llu\n", (unsigned long long)ntasks);
+	cor_error_destroy(terr);
 	fprintf(o, "    NODENAME: %s\n", si.nodename);
 	fprintf(o, "     RELEASE: %s\n", si.release);
 	fprintf(o, "     VERSION: %s\n", si.version);
