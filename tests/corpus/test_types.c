@@ -190,8 +190,8 @@ static void p_equals_crash(struct cor_tctx *t, const char *vmlinux)
 			 dumps[i].scenario);
 		char *cmds = corpus_read(dir, "p-cmds.txt");
 		if (!cmds) {
-			cor_test_fail(t, __FILE__, __LINE__, "%s: no %s/p-cmds.txt", dumps[i].scenario,
-				      dir);
+			cor_test_fail(t, __FILE__, __LINE__, "%s: no %s/p-cmds.txt",
+				      dumps[i].scenario, dir);
 			continue;
 		}
 		char *names[128], *lines[128];
@@ -231,17 +231,18 @@ static void p_equals_crash(struct cor_tctx *t, const char *vmlinux)
 			snprintf(file, sizeof(file), "p-%s.txt", names[k]);
 			char *want = corpus_read(dir, file);
 			if (!want) {
-				cor_test_fail(t, __FILE__, __LINE__, "%s: no ref %s", dumps[i].scenario,
-					      file);
+				cor_test_fail(t, __FILE__, __LINE__, "%s: no ref %s",
+					      dumps[i].scenario, file);
 				continue;
 			}
 			char *g = strdup(chunks[k]);
 			int line = compare(want, g, wl, gl, sizeof(wl));
 			if (line)
-				cor_test_fail(t, __FILE__, __LINE__,
-					      "%s: `%s` differs from %s at line %d:\n      crash:   "
-					      "%s\n      coroner: %s",
-					      dumps[i].scenario, lines[k], file, line, wl, gl);
+				cor_test_fail(
+				    t, __FILE__, __LINE__,
+				    "%s: `%s` differs from %s at line %d:\n      crash:   "
+				    "%s\n      coroner: %s",
+				    dumps[i].scenario, lines[k], file, line, wl, gl);
 			ok += line == 0;
 			free(g);
 			free(want);
