@@ -435,7 +435,8 @@ struct cor_error *cor_program_global(struct cor_program *prog, const char *name,
 	if (!(err = cor_types_global_type(types, name, sym.type, &ref))) {
 		if ((err = cor_types_get(types, ref, &g.type)))
 			return err;
-		g.source = "btf";
+		/* DWARF describes every variable: with it, it is the source. */
+		g.source = cor_types_has_dwarf(types) ? "dwarf" : "btf";
 	} else if (!cor_error_is(err, COR_ERR_NOT_FOUND)) {
 		return err;
 	} else if (!sym.module && (e = table_entry(name))) {
