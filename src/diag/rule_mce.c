@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "coroner/mce.h"
+#include "coroner/mce_dump.h"
 #include "diag/internal.h"
 
 /* The names of the single-bit fields that are set, e.g. "VAL UC EN MISCV ADDRV PCC". */
@@ -76,6 +77,22 @@ static void one_record(struct diag_ctx *ctx, const struct cor_mce_record *rec, b
 	free(d);
 }
 
+/* Adds what the kernel kept in memory (mces_seen): MCG_CAP and other registers the
+ * log omits, or a record the log lost. Returns the notes to quote (caller frees). */
+static void merge_memory(struct diag_ctx *ctx, struct cor_vec *recs, struct cor_strbuf *notes)
+{
+	struct cor_vec mem;
+	cor_vec_init(&mem, sizeof(struct cor_mce_record));
+	struct cor_error *err = cor_program_mce_records(ctx->prog, &mem);
+	if (!err && mem.len)
+		err = cor_mce_merge_memory(recs, &mem, notes);
+	if (err == &cor_enomem)
+		ctx->err = err;
+	else
+		cor_error_destroy(err);
+	cor_vec_deinit(&mem);
+}
+
 void diag_rule_mce(struct diag_ctx *ctx)
 {
 	const struct cor_strbuf *lines = &ctx->ls.mce_lines;
@@ -92,9 +109,21 @@ void diag_rule_mce(struct diag_ctx *ctx)
 		cor_vec_deinit(&recs);
 		return;
 	}
+	struct cor_strbuf notes = {0};
+	merge_memory(ctx, &recs, &notes);
 	bool hw = false;
+	size_t first = ctx->rep->findings.len;
 	for (size_t i = 0; i < recs.len; i++)
 		one_record(ctx, cor_vec_at(&recs, i), &hw);
+	if (notes.len && ctx->rep->findings.len > first) {
+		struct cor_finding *f = cor_vec_at(&ctx->rep->findings, first);
+		for (const char *p = cor_strbuf_cstr(&notes); *p;) {
+			size_t n = strcspn(p, "\n");
+			diag_evidence(ctx, f, "in memory: %.*s", (int)n, p);
+			p += n + (p[n] == '\n');
+		}
+	}
+	cor_strbuf_deinit(&notes);
 	struct cor_report *rep = ctx->rep;
 	if (recs.len && rep->crash_class && strcmp(rep->crash_class, "machine check") == 0) {
 		const struct cor_mce_record *r0 = cor_vec_at(&recs, 0);
