@@ -5,6 +5,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include <bpf/btf.h>
+
 #include "coroner/types_model.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -46,8 +48,35 @@ static void exercise(struct cor_types *types)
 	cor_error_destroy(cor_types_enumerator(types, "RED", &v, NULL));
 }
 
+/* The input as a module's split BTF over a small kernel BTF. */
+static void as_module(const uint8_t *data, size_t size)
+{
+	struct btf *b = btf__new_empty();
+	int t_int = btf__add_int(b, "int", 4, BTF_INT_SIGNED);
+	btf__add_struct(b, "inner", 8);
+	btf__add_field(b, "a", t_int, 0, 0);
+	btf__add_field(b, "b", t_int, 32, 0);
+	uint32_t n;
+	const void *raw = btf__raw_data(b, &n);
+	struct cor_types *types;
+	if (!cor_types_create(&types)) {
+		struct cor_error *err = cor_types_add_btf_mem(types, raw, n);
+		if (!err)
+			err = cor_types_add_module_btf_mem(types, "fuzz", data, size);
+		if (!err)
+			exercise(types);
+		cor_error_destroy(err);
+		const struct cor_type *t;
+		for (uint32_t id = 1; id < 64; id++) /* module ids follow the base's */
+			cor_error_destroy(cor_types_get(types, (1ull << 32) | id, &t));
+		cor_types_destroy(types);
+	}
+	btf__free(b);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	as_module(data, size);
 	struct cor_error *err = cor_btf_parse_mem(data, size);
 	cor_error_destroy(err);
 	struct cor_types *types;
