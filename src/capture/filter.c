@@ -134,10 +134,23 @@ static struct cor_error *load_layout(struct cor_program *prog, int level, struct
 	}
 	l->pg_swapbacked = opt_i64(prog, "NUMBER(PG_swapbacked)");
 	l->pg_hwpoison = opt_i64(prog, "NUMBER(PG_hwpoison)");
-	l->pg_head_mask = (uint64_t)COR_MAX(opt_i64(prog, "NUMBER(PG_head_mask)"), 0);
-	l->off_compound_head = opt_i64(prog, "OFFSET(page.compound_head)");
-	l->off_compound_order = opt_i64(prog, "OFFSET(page.compound_order)");
-	l->off_compound_dtor = opt_i64(prog, "OFFSET(page.compound_dtor)");
+	/* Compound pages are excluded whole: without their layout the filter would
+	 * treat a huge page as one small page, silently. Linux 6.3 moved the order
+	 * into struct folio (_folio_order): such a VMCOREINFO is refused here by
+	 * name rather than read wrongly. */
+	if (level & ~COR_DL_ZERO) {
+		l->pg_head_mask = need_u64(&n, "NUMBER(PG_head_mask)");
+		l->off_compound_head = (int64_t)need_u64(&n, "OFFSET(page.compound_head)");
+		l->off_compound_order = (int64_t)need_u64(&n, "OFFSET(page.compound_order)");
+	} else {
+		l->pg_head_mask = (uint64_t)COR_MAX(opt_i64(prog, "NUMBER(PG_head_mask)"), 0);
+		l->off_compound_head = opt_i64(prog, "OFFSET(page.compound_head)");
+		l->off_compound_order = opt_i64(prog, "OFFSET(page.compound_order)");
+	}
+	if (level & COR_DL_USER)
+		l->off_compound_dtor = (int64_t)need_u64(&n, "OFFSET(page.compound_dtor)");
+	else
+		l->off_compound_dtor = opt_i64(prog, "OFFSET(page.compound_dtor)");
 	int64_t v = opt_i64(prog, "NUMBER(PAGE_OFFLINE_MAPCOUNT_VALUE)");
 	l->has_offline = v != -1 && (int64_t)l->off_mapcount >= 0;
 	l->offline_value = (uint32_t)v;

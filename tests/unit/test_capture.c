@@ -17,7 +17,9 @@
 #include "coroner/dump.h"
 #include "coroner/dump_writer.h"
 #include "coroner/progress.h"
+#include "coroner/program.h"
 #include "coroner/threadpool.h"
+#include "gen/gen.h"
 #include "harness.h"
 
 #define PS 4096u
@@ -378,4 +380,83 @@ COR_TEST(capture_kdump_writer_skip)
 	cor_kdump_writer_destroy(w);
 	close(fd);
 	CHECK(check_dump(t, path, false, true) == 39);
+}
+
+/* A dump whose VMCOREINFO lacks the page layout: levels that need mem_map
+ * fail naming every missing entry; levels 0 and 1 still classify (by the
+ * input's own ranges). A 6.3-style VMCOREINFO (no page.compound_order) is
+ * refused by name too: never a silently wrong filter. */
+#define LAYOUT_SPEC                                                                                \
+	"format elf\n"                                                                             \
+	"page 0:16 pattern 1\n"                                                                    \
+	"vmcoreinfo OSRELEASE=6.1.0-gen\n"                                                         \
+	"vmcoreinfo PAGESIZE=4096\n"                                                               \
+	"vmcoreinfo NUMBER(phys_base)=0\n"                                                         \
+	"vmcoreinfo SYMBOL(init_top_pgt)=ffffffff82000000\n"
+
+static const char *const layout_6_1[] = {
+    "SYMBOL(mem_section)=ff11000000001000",
+    "LENGTH(mem_section)=262144",
+    "SIZE(mem_section)=32",
+    "OFFSET(mem_section.section_mem_map)=0",
+    "NUMBER(SECTION_SIZE_BITS)=27",
+    "SIZE(page)=64",
+    "OFFSET(page.flags)=0",
+    "OFFSET(page.mapping)=24",
+    "OFFSET(page._mapcount)=48",
+    "OFFSET(page.private)=40",
+    "OFFSET(page.compound_head)=8",
+    "OFFSET(page.compound_dtor)=16",
+    "NUMBER(PG_lru)=4",
+    "NUMBER(PG_private)=13",
+    "NUMBER(PG_swapcache)=10",
+    "NUMBER(PG_slab)=9",
+    "NUMBER(PG_head_mask)=65536",
+    "NUMBER(PAGE_BUDDY_MAPCOUNT_VALUE)=-129",
+    /* no OFFSET(page.compound_order): Linux 6.3 moved it to struct folio */
+};
+
+static struct cor_error *classify_spec(struct cor_tctx *t, const char *spec, int level,
+				       struct cor_capture_filter *f)
+{
+	char path[4096], err[256];
+	snprintf(path, sizeof(path), "%s/layout-%d.elf", cor_test_tmpdir(t), level);
+	if (gen_file_from_spec(spec, path, err, sizeof(err)))
+		return cor_error_create(COR_ERR_INVALID, "spec: %s", err);
+	struct cor_program *prog;
+	struct cor_error *e = cor_program_open(path, NULL, &prog);
+	if (!e)
+		e = cor_capture_classify(prog, level, f);
+	cor_program_destroy(prog);
+	return e;
+}
+
+COR_TEST(capture_filter_needs_layout)
+{
+	struct cor_capture_filter f;
+	struct cor_error *err = classify_spec(t, LAYOUT_SPEC, 31, &f);
+	CHECK(err && err->code == COR_ERR_UNSUPPORTED);
+	CHECK(err && strstr(err->message, "SYMBOL(mem_section)") &&
+	      strstr(err->message, "OFFSET(page._mapcount)") &&
+	      strstr(err->message, "NUMBER(PAGE_BUDDY_MAPCOUNT_VALUE)"));
+	if (err)
+		printf("    %s\n", err->message);
+	cor_error_destroy(err);
+	/* Level 1 needs no mem_map: all 16 pages are candidates. */
+	CHECK_OK(classify_spec(t, LAYOUT_SPEC, 1, &f));
+	CHECK_U64(f.candidates, 16);
+	CHECK(!f.memmap_walked);
+	cor_capture_filter_deinit(&f);
+	/* Everything but the compound order. */
+	struct cor_strbuf sb = {0};
+	cor_strbuf_append(&sb, LAYOUT_SPEC);
+	for (size_t i = 0; i < COR_ARRAY_SIZE(layout_6_1); i++)
+		cor_strbuf_appendf(&sb, "vmcoreinfo %s\n", layout_6_1[i]);
+	err = classify_spec(t, cor_strbuf_cstr(&sb), 2, &f);
+	CHECK(err && err->code == COR_ERR_UNSUPPORTED &&
+	      strstr(err->message, "lacks OFFSET(page.compound_order)"));
+	if (err)
+		printf("    %s\n", err->message);
+	cor_error_destroy(err);
+	cor_strbuf_deinit(&sb);
 }
