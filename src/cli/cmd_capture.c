@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <libgen.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -324,6 +325,10 @@ static int do_capture(struct cor_program *prog, struct capture_args *a)
 	if (err)
 		return cor_cli_fail(err);
 	struct outfile o = {.fd = 1};
+	/* A reader of the stream that goes away (ssh dropped) is a write error to
+	 * report, not a silent death by SIGPIPE. */
+	if (a->flattened)
+		signal(SIGPIPE, SIG_IGN);
 	if (!a->flattened && (err = out_open(a->out, a->force, &o))) {
 		cor_capture_filter_deinit(&f);
 		return cor_cli_fail(err);
