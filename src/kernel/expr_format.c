@@ -19,6 +19,9 @@
 /* A char pointer's string is read up to this many bytes. */
 #define FORMAT_MAX_STRING 4096
 #define FORMAT_MAX_DEPTH  64
+/* Output bound: garbage type data can nest one type in itself many times
+ * over (exponential output); real kernel objects print in far less. */
+#define FORMAT_MAX_OUTPUT (64u << 20)
 /* Offset past a symbol of unknown size still shown as "<sym+off>". */
 #define SYMBOL_GUESS_SIZE 16384
 /* The same for a module symbol: modules are small, and past a module's last
@@ -297,6 +300,8 @@ static void format_object(struct fmt *f, const struct cor_type *type, const uint
 			  size_t len, uint64_t bit_off, uint32_t bit_size, int depth)
 {
 	const struct cor_type *t;
+	if (f->sb->len > FORMAT_MAX_OUTPUT || f->sb->failed)
+		return;
 	struct cor_error *err = cor_types_strip(f->types, type, &t);
 	if (!err && depth > FORMAT_MAX_DEPTH)
 		err = cor_error_create(COR_ERR_CORRUPT, "nested too deep");
@@ -416,6 +421,11 @@ struct cor_error *cor_value_format(struct cor_program *prog, const struct cor_va
 	f.base_addr = value->addr;
 	format_object(&f, value->type, buf, size, 0, 0, 0);
 	free(buf);
+	if (sb->len > FORMAT_MAX_OUTPUT)
+		return cor_error_create(COR_ERR_OVERFLOW,
+					"value at 0x%llx prints as more than %u MiB "
+					"(corrupt type data?)",
+					(unsigned long long)value->addr, FORMAT_MAX_OUTPUT >> 20);
 	return cor_strbuf_error(sb);
 }
 
@@ -424,9 +434,12 @@ struct cor_error *cor_value_format(struct cor_program *prog, const struct cor_va
 static void def_members(struct cor_types *types, const struct cor_type *t, bool offsets,
 			uint64_t base_bits, int depth, int width, struct cor_strbuf *sb);
 
-static int offset_width(struct cor_types *types, const struct cor_type *t, uint64_t base, int depth)
+static int offset_width(struct cor_types *types, const struct cor_type *t, uint64_t base, int depth,
+			int *budget)
 {
 	int w = 0;
+	if (--*budget < 0)
+		return 0;
 	for (uint32_t i = 0; i < t->nmembers && depth < FORMAT_MAX_DEPTH; i++) {
 		const struct cor_type *mt, *st;
 		uint64_t off = (base + t->members[i].bit_offset) / 8;
@@ -441,8 +454,8 @@ static int offset_width(struct cor_types *types, const struct cor_type *t, uint6
 		}
 		if (!t->members[i].name &&
 		    (st->kind == COR_TYPE_STRUCT || st->kind == COR_TYPE_UNION))
-			w = COR_MAX(
-			    w, offset_width(types, st, base + t->members[i].bit_offset, depth + 1));
+			w = COR_MAX(w, offset_width(types, st, base + t->members[i].bit_offset,
+						    depth + 1, budget));
 	}
 	return w;
 }
@@ -500,7 +513,7 @@ static void def_member(struct cor_types *types, const struct cor_member *m,
 static void def_members(struct cor_types *types, const struct cor_type *t, bool offsets,
 			uint64_t base_bits, int depth, int width, struct cor_strbuf *sb)
 {
-	if (depth > FORMAT_MAX_DEPTH)
+	if (depth > FORMAT_MAX_DEPTH || sb->len > FORMAT_MAX_OUTPUT)
 		return;
 	for (uint32_t i = 0; i < t->nmembers; i++) {
 		const struct cor_type *mt;
@@ -534,7 +547,8 @@ void cor_type_format_definition(struct cor_types *types, const struct cor_type *
 	}
 	cor_strbuf_appendf(sb, "%s %s%s{\n", t->kind == COR_TYPE_STRUCT ? "struct" : "union",
 			   t->name ? t->name : "", t->name ? " " : "");
-	int width = offsets ? offset_width(types, t, 0, 0) : 0;
+	int budget = 100000;
+	int width = offsets ? offset_width(types, t, 0, 0, &budget) : 0;
 	def_members(types, t, offsets, 0, 0, width, sb);
 	cor_strbuf_append(sb, "}\n");
 }

@@ -19,6 +19,8 @@ struct cor_dwarf;
 /* Bound on chains of typedefs/qualifiers and on nesting of anonymous members:
  * real kernels stay far below; garbage data must not loop. */
 #define TYPES_MAX_DEPTH 64
+/* Bound on the types visited by one recursive walk (alignment, member search). */
+#define TYPES_MAX_WORK 100000
 
 /* One BTF: the kernel's (prefix 0) or a module's split BTF. */
 struct btf_src {

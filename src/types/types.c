@@ -259,9 +259,12 @@ struct cor_error *cor_types_sizeof(struct cor_types *types, const struct cor_typ
 	return cor_error_create(COR_ERR_CORRUPT, "array nesting too deep");
 }
 
-static uint64_t alignof_depth(struct cor_types *types, const struct cor_type *type, int depth)
+static uint64_t alignof_depth(struct cor_types *types, const struct cor_type *type, int depth,
+			      int *budget)
 {
-	if (depth > TYPES_MAX_DEPTH)
+	/* Bounded in depth and in total work: garbage BTF can share one
+	 * member type many times over (exponential as a tree). */
+	if (depth > TYPES_MAX_DEPTH || --*budget < 0)
 		return 1;
 	struct cor_error *err = cor_types_strip(types, type, &type);
 	if (err) {
@@ -272,7 +275,7 @@ static uint64_t alignof_depth(struct cor_types *types, const struct cor_type *ty
 	switch (type->kind) {
 	case COR_TYPE_ARRAY:
 		if (!(err = cor_types_get(types, type->target, &type)))
-			return alignof_depth(types, type, depth + 1);
+			return alignof_depth(types, type, depth + 1, budget);
 		cor_error_destroy(err);
 		return 1;
 	case COR_TYPE_STRUCT:
@@ -283,7 +286,7 @@ static uint64_t alignof_depth(struct cor_types *types, const struct cor_type *ty
 				cor_error_destroy(err);
 				continue;
 			}
-			a = COR_MAX(a, alignof_depth(types, m, depth + 1));
+			a = COR_MAX(a, alignof_depth(types, m, depth + 1, budget));
 		}
 		return a;
 	default:
@@ -294,7 +297,8 @@ static uint64_t alignof_depth(struct cor_types *types, const struct cor_type *ty
 
 uint64_t cor_types_alignof(struct cor_types *types, const struct cor_type *type)
 {
-	return alignof_depth(types, type, 0);
+	int budget = TYPES_MAX_WORK;
+	return alignof_depth(types, type, 0, &budget);
 }
 
 /* ---- lookups by name ---- */
@@ -614,10 +618,10 @@ struct cor_error *cor_types_find(struct cor_types *types, const char *name,
 /* ---- members ---- */
 
 static struct cor_error *find_member(struct cor_types *types, const struct cor_type *type,
-				     const char *name, size_t len, int depth,
+				     const char *name, size_t len, int depth, int *budget,
 				     struct cor_member_result *ret)
 {
-	if (depth > TYPES_MAX_DEPTH)
+	if (depth > TYPES_MAX_DEPTH || --*budget < 0)
 		return cor_error_create(COR_ERR_CORRUPT, "anonymous members nested too deep");
 	for (uint32_t i = 0; i < type->nmembers; i++) {
 		const struct cor_member *m = &type->members[i];
@@ -637,7 +641,7 @@ static struct cor_error *find_member(struct cor_types *types, const struct cor_t
 			return err;
 		if (st->kind != COR_TYPE_STRUCT && st->kind != COR_TYPE_UNION)
 			continue;
-		err = find_member(types, st, name, len, depth + 1, ret);
+		err = find_member(types, st, name, len, depth + 1, budget, ret);
 		if (!err) {
 			ret->bit_offset += m->bit_offset;
 			return NULL;
@@ -678,7 +682,8 @@ static struct cor_error *member_step(struct cor_types *types, const char **pp,
 	if (len == 0)
 		return cor_error_create(COR_ERR_INVALID, "empty member name at \"%s\"", p);
 	struct cor_member_result r;
-	err = find_member(types, st, p, len, 0, &r);
+	int budget = TYPES_MAX_WORK;
+	err = find_member(types, st, p, len, 0, &budget, &r);
 	if (cor_error_is(err, COR_ERR_NOT_FOUND)) {
 		cor_error_destroy(err);
 		return cor_error_create(COR_ERR_NOT_FOUND, "%s has no member %.*s",
@@ -812,8 +817,11 @@ static void prepend(struct cor_strbuf *sb, const char *s)
 	*sb = n;
 }
 
+static void format_decl_depth(struct cor_types *types, const struct cor_type *type,
+			      const char *name, struct cor_strbuf *sb, int depth);
+
 static void format_params(struct cor_types *types, const struct cor_type *fn,
-			  struct cor_strbuf *decl)
+			  struct cor_strbuf *decl, int depth)
 {
 	cor_strbuf_append(decl, "(");
 	for (uint32_t i = 0; i < fn->nmembers; i++) {
@@ -826,7 +834,7 @@ static void format_params(struct cor_types *types, const struct cor_type *fn,
 			cor_strbuf_append(decl, "?");
 			continue;
 		}
-		cor_types_format_decl(types, pt, NULL, decl);
+		format_decl_depth(types, pt, NULL, decl, depth + 1);
 	}
 	if (fn->variadic)
 		cor_strbuf_append(decl, fn->nmembers ? ", ..." : "...");
@@ -838,10 +846,22 @@ static void format_params(struct cor_types *types, const struct cor_type *fn,
 void cor_types_format_decl(struct cor_types *types, const struct cor_type *type, const char *name,
 			   struct cor_strbuf *sb)
 {
+	format_decl_depth(types, type, name, sb, 0);
+}
+
+/* @p depth: nesting of parameter lists (a prototype taking a pointer to
+ * itself must not recurse forever). */
+static void format_decl_depth(struct cor_types *types, const struct cor_type *type,
+			      const char *name, struct cor_strbuf *sb, int depth)
+{
+	if (depth > 8) {
+		cor_strbuf_append(sb, "...");
+		return;
+	}
 	struct cor_strbuf decl = {0};
 	char quals[32] = "";
 	cor_strbuf_append(&decl, name ? name : "");
-	for (int depth = 0; depth < TYPES_MAX_DEPTH; depth++) {
+	for (int step = 0; step < TYPES_MAX_DEPTH; step++) {
 		const struct cor_type *next = NULL;
 		struct cor_error *err = NULL;
 		switch (type->kind) {
@@ -859,7 +879,7 @@ void cor_types_format_decl(struct cor_types *types, const struct cor_type *type,
 			err = cor_types_get(types, type->target, &next);
 			break;
 		case COR_TYPE_FUNCTION:
-			format_params(types, type, &decl);
+			format_params(types, type, &decl, depth);
 			err = cor_types_get(types, type->target, &next);
 			break;
 		case COR_TYPE_CONST:
