@@ -525,7 +525,7 @@ static struct cor_error *lazy_symbol(struct cor_kallsyms_lazy *lz, uint32_t i,
 		return &cor_enomem;
 	*ret = (struct cor_symbol){.name = names[lz->nnames++],
 				   .addr = addr,
-				   .size = next > addr ? next - addr : 0,
+				   .size = next > addr && next - addr <= SYM_MAX_GAP ? next - addr : 0,
 				   .type = name[0]};
 	return NULL;
 }

@@ -9,6 +9,11 @@
 #ifndef CORONER_SYM_SYM_H
 #define CORONER_SYM_SYM_H
 
+/* A symbol without a size extends to the next symbol, but never across a gap
+ * larger than this: the gap between the per-cpu offsets (absolute symbols near 0)
+ * and kernel text, or between text and module space, is not part of any object. */
+#define SYM_MAX_GAP (16ull << 20)
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>

@@ -178,7 +178,7 @@ static void fill_sizes(struct entry *e, size_t n)
 	for (size_t i = n; i-- > 0;) {
 		if (i + 1 < n && e[i + 1].addr != e[i].addr)
 			next = i + 1;
-		if (e[i].size == 0 && next < n)
+		if (e[i].size == 0 && next < n && e[next].addr - e[i].addr <= SYM_MAX_GAP)
 			e[i].size = e[next].addr - e[i].addr;
 	}
 }
@@ -346,7 +346,7 @@ bool cor_symtab_find_addr(const struct cor_symtab *st, uint64_t addr, size_t *in
 	size_t k = i;
 	for (; k < st->n && st->entries[k].addr == a; k++)
 		limit = COR_MAX(limit, st->entries[k].size);
-	if (k < st->n)
+	if (k < st->n && st->entries[k].addr - a <= SYM_MAX_GAP)
 		limit = COR_MAX(limit, st->entries[k].addr - a);
 	if (addr - a >= COR_MAX(limit, 1))
 		return false;
