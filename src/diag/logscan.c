@@ -256,6 +256,14 @@ static struct log_report *new_report(struct log_scan *ls, size_t line, double ts
 {
 	if (ls->num_reports >= MAX_REPORTS)
 		return NULL;
+	if (ls->num_reports == ls->cap_reports) {
+		int cap = ls->cap_reports ? 2 * ls->cap_reports : 16;
+		struct log_report *r = realloc(ls->reports, (size_t)cap * sizeof(*r));
+		if (!r)
+			return NULL; /* the scan goes on without this block */
+		ls->reports = r;
+		ls->cap_reports = cap;
+	}
 	struct log_report *r = &ls->reports[ls->num_reports++];
 	memset(r, 0, sizeof(*r));
 	r->line = line;
@@ -300,9 +308,6 @@ struct cor_error *cor_logscan_parse_mem(const char *text, size_t len, struct log
 	memset(&ls, 0, sizeof(ls));
 	ls.panic_report = ls.soft_report = ls.hung_report = ls.oops_report = -1;
 	ls.nmi_cpu = -1;
-	ls.reports = calloc(MAX_REPORTS, sizeof(*ls.reports));
-	if (!ls.reports)
-		return &cor_enomem;
 	struct log_report *cur = NULL;
 	char stack[8] = "";
 	char line[1024];

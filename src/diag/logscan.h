@@ -100,6 +100,7 @@ struct log_scan {
 	/* All report blocks. */
 	struct log_report *reports;
 	int num_reports;
+	int cap_reports;
 };
 
 /* Parses @p len bytes of log text (as cor_log_format prints it, with timestamps). */
