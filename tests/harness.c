@@ -95,7 +95,8 @@ const char *cor_test_tmpdir(struct cor_tctx *t)
 {
 	if (!t->tmpdir[0]) {
 		const char *base = getenv("TMPDIR");
-		snprintf(t->tmpdir, sizeof(t->tmpdir), "%s/coroner-test-XXXXXX", base ? base : "/tmp");
+		snprintf(t->tmpdir, sizeof(t->tmpdir), "%s/coroner-test-XXXXXX",
+			 base ? base : "/tmp");
 		if (!mkdtemp(t->tmpdir)) {
 			perror("mkdtemp");
 			abort();

@@ -25,7 +25,7 @@ struct cor_test {
 void cor_test_register(struct cor_test *test);
 /* Records a failure (the test goes on; the test fails at its end). */
 void cor_test_fail(struct cor_tctx *t, const char *file, int line, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 /* Marks the test skipped with a reason, printed loudly; call `return` after it. */
 void cor_test_skip(struct cor_tctx *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Number of failures so far in this test. */
@@ -62,8 +62,9 @@ char *cor_test_slurp(const char *path, size_t *len);
 	do {                                                                                       \
 		uint64_t a_ = (uint64_t)(a), b_ = (uint64_t)(b);                                   \
 		if (a_ != b_)                                                                      \
-			cor_test_fail(t, __FILE__, __LINE__, "%s == 0x%" PRIx64 ", expected %s == 0x%" PRIx64, \
-				      #a, a_, #b, b_);                                             \
+			cor_test_fail(t, __FILE__, __LINE__,                                       \
+				      "%s == 0x%" PRIx64 ", expected %s == 0x%" PRIx64, #a, a_,    \
+				      #b, b_);                                                     \
 	} while (0)
 
 #define CHECK_STR(a, b)                                                                            \
@@ -91,11 +92,11 @@ char *cor_test_slurp(const char *path, size_t *len);
 		struct cor_error *e_ = (expr);                                                     \
 		if (!e_)                                                                           \
 			cor_test_fail(t, __FILE__, __LINE__, "%s succeeded, expected %s", #expr,   \
-				      cor_error_code_name(code_));                                  \
+				      cor_error_code_name(code_));                                 \
 		else if (e_->code != (code_))                                                      \
 			cor_test_fail(t, __FILE__, __LINE__, "%s: %s (%s), expected %s", #expr,    \
 				      e_->message, cor_error_code_name(e_->code),                  \
-				      cor_error_code_name(code_));                                  \
+				      cor_error_code_name(code_));                                 \
 		cor_error_destroy(e_);                                                             \
 	} while (0)
 

@@ -15,8 +15,8 @@
 #include "coroner/error.h"
 
 #define COR_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-#define COR_MIN(a, b) ((a) < (b) ? (a) : (b))
-#define COR_MAX(a, b) ((a) > (b) ? (a) : (b))
+#define COR_MIN(a, b)	  ((a) < (b) ? (a) : (b))
+#define COR_MAX(a, b)	  ((a) > (b) ? (a) : (b))
 
 /** Overflow-checked a + b into *r; true on overflow. */
 static inline bool cor_add_overflow(uint64_t a, uint64_t b, uint64_t *r)
@@ -70,8 +70,8 @@ struct cor_error *cor_cursor_u16(struct cor_cursor *c, uint16_t *ret) COR_MUST_C
 struct cor_error *cor_cursor_u32(struct cor_cursor *c, uint32_t *ret) COR_MUST_CHECK;
 struct cor_error *cor_cursor_u64(struct cor_cursor *c, uint64_t *ret) COR_MUST_CHECK;
 /** Returns a pointer to the next @p n bytes in *ret and advances. */
-struct cor_error *cor_cursor_bytes(struct cor_cursor *c, uint64_t n, const uint8_t **ret)
-	COR_MUST_CHECK;
+struct cor_error *cor_cursor_bytes(struct cor_cursor *c, uint64_t n,
+				   const uint8_t **ret) COR_MUST_CHECK;
 
 /** Little-endian loads from unaligned memory. */
 static inline uint16_t cor_le16(const void *p)
@@ -178,12 +178,11 @@ void cor_hmap_init(struct cor_hmap *m);
 struct cor_error *cor_hmap_reserve(struct cor_hmap *m, size_t n) COR_MUST_CHECK;
 void cor_hmap_deinit(struct cor_hmap *m);
 /** Inserts or replaces @p key -> @p value. */
-struct cor_error *cor_hmap_set_str(struct cor_hmap *m, const char *key, uint64_t value)
-	COR_MUST_CHECK;
+struct cor_error *cor_hmap_set_str(struct cor_hmap *m, const char *key,
+				   uint64_t value) COR_MUST_CHECK;
 /** Looks @p key up; true and *value on hit. */
 bool cor_hmap_get_str(const struct cor_hmap *m, const char *key, uint64_t *value);
-struct cor_error *cor_hmap_set_u64(struct cor_hmap *m, uint64_t key, uint64_t value)
-	COR_MUST_CHECK;
+struct cor_error *cor_hmap_set_u64(struct cor_hmap *m, uint64_t key, uint64_t value) COR_MUST_CHECK;
 bool cor_hmap_get_u64(const struct cor_hmap *m, uint64_t key, uint64_t *value);
 
 /* ---- misc -------------------------------------------------------------- */

@@ -86,11 +86,11 @@ struct cor_error *cor_diag_run(struct cor_program *prog, const char *dump_path,
 /** Frees @p rep; NULL does nothing. */
 void cor_report_destroy(struct cor_report *rep);
 /** Appends the report for people to @p out. */
-struct cor_error *cor_report_render_text(const struct cor_report *rep, struct cor_strbuf *out)
-	COR_MUST_CHECK;
+struct cor_error *cor_report_render_text(const struct cor_report *rep,
+					 struct cor_strbuf *out) COR_MUST_CHECK;
 /** Appends the report as one JSON object (no newline) to @p out. */
-struct cor_error *cor_report_render_json(const struct cor_report *rep, struct cor_strbuf *out)
-	COR_MUST_CHECK;
+struct cor_error *cor_report_render_json(const struct cor_report *rep,
+					 struct cor_strbuf *out) COR_MUST_CHECK;
 /** "software bug", "hardware suspect", "undetermined". */
 const char *cor_verdict_name(enum cor_verdict v);
 

@@ -92,8 +92,8 @@ struct cor_error *cor_dump_open(const char *path, struct cor_dump **ret) COR_MUS
  * Opens a dump held in memory (@p buf, @p len borrowed: they must outlive
  * the dump). The entry point of the fuzz targets.
  */
-struct cor_error *cor_dump_parse_mem(const void *buf, size_t len, struct cor_dump **ret)
-	COR_MUST_CHECK;
+struct cor_error *cor_dump_parse_mem(const void *buf, size_t len,
+				     struct cor_dump **ret) COR_MUST_CHECK;
 /** Closes @p dump; NULL does nothing. */
 void cor_dump_close(struct cor_dump *dump);
 
@@ -120,8 +120,7 @@ enum cor_page_state cor_dump_page_state(struct cor_dump *dump, uint64_t pfn);
  * (filtered out), FAULT (not in the dump), TRUNCATED (missing from a cut or
  * incomplete dump), CORRUPT (a page that does not decompress).
  */
-struct cor_error *cor_dump_read_page(struct cor_dump *dump, uint64_t pfn, void *buf)
-	COR_MUST_CHECK;
+struct cor_error *cor_dump_read_page(struct cor_dump *dump, uint64_t pfn, void *buf) COR_MUST_CHECK;
 /** Reads @p len bytes of physical memory at @p paddr, across pages. Errors as above. */
 struct cor_error *cor_dump_read_phys(struct cor_dump *dump, uint64_t paddr, void *buf,
 				     size_t len) COR_MUST_CHECK;
@@ -141,8 +140,8 @@ const struct cor_dump_range *cor_dump_range(const struct cor_dump *dump, size_t 
  * Parses ELF notes from @p len bytes at @p buf (borrowed: the notes point
  * into it) and appends struct cor_dump_note to @p notes.
  */
-struct cor_error *cor_dump_parse_notes_mem(const void *buf, size_t len, struct cor_vec *notes)
-	COR_MUST_CHECK;
+struct cor_error *cor_dump_parse_notes_mem(const void *buf, size_t len,
+					   struct cor_vec *notes) COR_MUST_CHECK;
 
 /**
  * Decompresses one page: @p in (@p in_len bytes, codec @p codec) into

@@ -15,7 +15,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define COR_MUST_CHECK __attribute__((warn_unused_result))
+#define COR_MUST_CHECK	 __attribute__((warn_unused_result))
 #define COR_PRINTF(f, a) __attribute__((format(printf, f, a)))
 
 /** Error codes, one X-macro list. */
@@ -37,7 +37,7 @@ enum cor_error_code {
 #define COR_X(name, text) COR_ERR_##name,
 	COR_ERROR_CODES(COR_X)
 #undef COR_X
-		COR_ERR_NUM_CODES
+	    COR_ERR_NUM_CODES
 };
 
 /** An error: code, message and optional errno, path and address. */
@@ -67,11 +67,10 @@ struct cor_error *cor_error_create(enum cor_error_code code, const char *fmt, ..
 /** Like cor_error_create() with a va_list. */
 struct cor_error *cor_error_vcreate(enum cor_error_code code, const char *fmt, va_list ap);
 /** Creates a COR_ERR_OS error from @p errnum (errno) about @p path (may be NULL). */
-struct cor_error *cor_error_os(int errnum, const char *path, const char *fmt, ...)
-	COR_PRINTF(3, 4);
+struct cor_error *cor_error_os(int errnum, const char *path, const char *fmt, ...) COR_PRINTF(3, 4);
 /** Creates an error with @p code about @p address (has_address set). */
 struct cor_error *cor_error_at(enum cor_error_code code, uint64_t address, const char *fmt, ...)
-	COR_PRINTF(3, 4);
+    COR_PRINTF(3, 4);
 /** Creates a COR_ERR_FAULT error for @p address. */
 struct cor_error *cor_error_fault(uint64_t address, const char *fmt, ...) COR_PRINTF(2, 3);
 /**

@@ -19,8 +19,8 @@ struct cor_program;
  * is not in the dump is skipped. Errors: NOT_FOUND without the symbols or the
  * struct mce type.
  */
-struct cor_error *cor_program_mce_records(struct cor_program *prog, struct cor_vec *out)
-	COR_MUST_CHECK;
+struct cor_error *cor_program_mce_records(struct cor_program *prog,
+					  struct cor_vec *out) COR_MUST_CHECK;
 /**
  * Merges the memory records @p mem into the log's records @p recs: registers
  * the log omits (MCG_CAP, RIP, IPID, ...) are added to the matching record, a

@@ -57,8 +57,8 @@ struct cor_mem_walk {
 struct cor_mem;
 
 /** Creates a translator. Free with cor_mem_destroy(). */
-struct cor_error *cor_mem_create(const struct cor_mem_config *cfg, cor_phys_read_fn read,
-				 void *arg, struct cor_mem **ret) COR_MUST_CHECK;
+struct cor_error *cor_mem_create(const struct cor_mem_config *cfg, cor_phys_read_fn read, void *arg,
+				 struct cor_mem **ret) COR_MUST_CHECK;
 /** Frees @p mem; NULL does nothing. */
 void cor_mem_destroy(struct cor_mem *mem);
 /** Sets the direct-map base (page_offset_base), once known; enables its fast path. */
@@ -79,10 +79,10 @@ const struct cor_mem_config *cor_mem_config(const struct cor_mem *mem);
 struct cor_error *cor_mem_walk(struct cor_mem *mem, uint64_t pgd_paddr, uint64_t vaddr,
 			       struct cor_mem_walk *walk) COR_MUST_CHECK;
 /** Translates a kernel virtual address, using the fast paths where they apply. */
-struct cor_error *cor_mem_vtop(struct cor_mem *mem, uint64_t vaddr, uint64_t *paddr_ret)
-	COR_MUST_CHECK;
+struct cor_error *cor_mem_vtop(struct cor_mem *mem, uint64_t vaddr,
+			       uint64_t *paddr_ret) COR_MUST_CHECK;
 /** Reads kernel virtual memory (page by page). */
-struct cor_error *cor_mem_read(struct cor_mem *mem, uint64_t vaddr, void *buf, size_t len)
-	COR_MUST_CHECK;
+struct cor_error *cor_mem_read(struct cor_mem *mem, uint64_t vaddr, void *buf,
+			       size_t len) COR_MUST_CHECK;
 
 #endif

@@ -22,7 +22,7 @@ enum {
  * Appends the kernel log of @p prog to @p out, one record per line, in the
  * format of `makedumpfile --dump-dmesg` / `crash log` (flags COR_LOG_*).
  */
-struct cor_error *cor_log_format(struct cor_program *prog, unsigned flags, struct cor_strbuf *out)
-	COR_MUST_CHECK;
+struct cor_error *cor_log_format(struct cor_program *prog, unsigned flags,
+				 struct cor_strbuf *out) COR_MUST_CHECK;
 
 #endif

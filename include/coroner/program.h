@@ -38,10 +38,10 @@ struct cor_mem *cor_program_mem(const struct cor_program *prog);
 struct cor_error *cor_program_read(struct cor_program *prog, uint64_t addr, void *buf,
 				   size_t len) COR_MUST_CHECK;
 /** Reads a little-endian 64/32-bit value of kernel virtual memory. */
-struct cor_error *cor_program_read_u64(struct cor_program *prog, uint64_t addr, uint64_t *ret)
-	COR_MUST_CHECK;
-struct cor_error *cor_program_read_u32(struct cor_program *prog, uint64_t addr, uint32_t *ret)
-	COR_MUST_CHECK;
+struct cor_error *cor_program_read_u64(struct cor_program *prog, uint64_t addr,
+				       uint64_t *ret) COR_MUST_CHECK;
+struct cor_error *cor_program_read_u32(struct cor_program *prog, uint64_t addr,
+				       uint32_t *ret) COR_MUST_CHECK;
 /** Reads physical memory. */
 struct cor_error *cor_program_read_phys(struct cor_program *prog, uint64_t paddr, void *buf,
 					size_t len) COR_MUST_CHECK;

@@ -24,8 +24,7 @@ void cor_cursor_init(struct cor_cursor *c, const void *buf, size_t len)
 
 static struct cor_error *trunc_err(const struct cor_cursor *c, uint64_t n)
 {
-	return cor_error_create(COR_ERR_TRUNCATED,
-				"need %llu bytes at offset %zu, only %zu left",
+	return cor_error_create(COR_ERR_TRUNCATED, "need %llu bytes at offset %zu, only %zu left",
 				(unsigned long long)n, cor_cursor_offset(c), cor_cursor_left(c));
 }
 

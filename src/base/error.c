@@ -8,20 +8,20 @@
 #include "coroner/error.h"
 
 struct cor_error cor_enomem = {
-	.code = COR_ERR_NOMEM,
-	.message = (char *)"out of memory",
-	.is_static = true,
+    .code = COR_ERR_NOMEM,
+    .message = (char *)"out of memory",
+    .is_static = true,
 };
 
 struct cor_error cor_not_found = {
-	.code = COR_ERR_NOT_FOUND,
-	.message = (char *)"not found",
-	.is_static = true,
+    .code = COR_ERR_NOT_FOUND,
+    .message = (char *)"not found",
+    .is_static = true,
 };
 
 static const char *const code_names[] = {
 #define COR_X(name, text) #name,
-	COR_ERROR_CODES(COR_X)
+    COR_ERROR_CODES(COR_X)
 #undef COR_X
 };
 

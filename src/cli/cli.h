@@ -66,8 +66,8 @@ int cor_cli_dispatch(struct cor_cli *cli, int argc, char **argv);
  * prints offsets) or a hex number (crash's default radix for addresses).
  * NOT_FOUND / INVALID with a message naming @p arg.
  */
-struct cor_error *cor_cli_parse_addr(struct cor_cli *cli, const char *arg, uint64_t *ret)
-	COR_MUST_CHECK;
+struct cor_error *cor_cli_parse_addr(struct cor_cli *cli, const char *arg,
+				     uint64_t *ret) COR_MUST_CHECK;
 
 /* Command implementations (one file per command). */
 int cor_cmd_shell(struct cor_cli *cli, int argc, char **argv);
@@ -88,13 +88,14 @@ int cor_cmd_sym(struct cor_cli *cli, int argc, char **argv);
 int cor_cmd_bt(struct cor_cli *cli, int argc, char **argv);
 int cor_cmd_ps(struct cor_cli *cli, int argc, char **argv);
 int cor_cmd_foreach(struct cor_cli *cli, int argc, char **argv);
+int cor_cmd_dis(struct cor_cli *cli, int argc, char **argv);
 int cor_cmd_hwerr(struct cor_cli *cli, int argc, char **argv);
 int cor_cmd_kdump_check(struct cor_cli *cli, int argc, char **argv);
-int cor_cmd_dis(struct cor_cli *cli, int argc, char **argv);
 struct cor_task;
 /** bt flags: -f frame data, -t text scan, -l source lines. */
 enum { COR_BT_FRAME_DATA = 1, COR_BT_TEXT = 2, COR_BT_LINES = 4 };
-/** Prints the backtrace of @p t as crash does (active on @p cpu, or -1: from thread.sp); cmd_bt.c. */
+/** Prints the backtrace of @p t as crash does (active on @p cpu, or -1: from thread.sp); cmd_bt.c.
+ */
 int cor_cli_bt_task(struct cor_cli *cli, const struct cor_task *t, int cpu, unsigned flags);
 
 #endif

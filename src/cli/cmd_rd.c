@@ -129,7 +129,8 @@ int cor_cmd_rd(struct cor_cli *cli, int argc, char **argv)
 	if (optind >= argc)
 		return cor_cli_usage("rd", RD_USAGE);
 	uint64_t addr, count = 1;
-	struct cor_error *err = cor_parse_u64(argv[optind], true, &addr);
+	struct cor_error *err = phys ? cor_parse_u64(argv[optind], true, &addr)
+				     : cor_cli_parse_addr(cli, argv[optind], &addr);
 	if (!err && optind + 1 < argc)
 		err = cor_parse_u64(argv[optind + 1], false, &count);
 	if (err)
@@ -213,7 +214,7 @@ int cor_cmd_vtop(struct cor_cli *cli, int argc, char **argv)
 	if (argc != 2)
 		return cor_cli_usage("vtop", "usage: vtop ADDR");
 	uint64_t va;
-	struct cor_error *err = cor_parse_u64(argv[1], true, &va);
+	struct cor_error *err = cor_cli_parse_addr(cli, argv[1], &va);
 	if (err)
 		return cor_cli_fail(cor_error_wrap(err, "vtop"));
 	struct cor_mem *mem = cor_program_mem(cli->prog);

@@ -55,7 +55,8 @@ static int cmp_str(const void *a, const void *b)
 }
 
 /* Reports every dump under @p dir (one level of subdirectories, as /var/crash/DATE/). */
-static int report_dir(FILE *o, const char *dir, const char *vmlinux, bool json, int depth, int *count)
+static int report_dir(FILE *o, const char *dir, const char *vmlinux, bool json, int depth,
+		      int *count)
 {
 	DIR *d = opendir(dir);
 	if (!d)
@@ -93,7 +94,8 @@ int cor_cmd_report(struct cor_cli *cli, int argc, char **argv)
 		else if (c == 'j')
 			json = true;
 		else
-			return cor_cli_usage("report", "usage: report [--json] [-k VMLINUX] DUMP|DIR...");
+			return cor_cli_usage("report",
+					     "usage: report [--json] [-k VMLINUX] DUMP|DIR...");
 	}
 	if (optind >= argc)
 		return cor_cli_usage("report", "usage: report [--json] [-k VMLINUX] DUMP|DIR...");
@@ -104,9 +106,9 @@ int cor_cmd_report(struct cor_cli *cli, int argc, char **argv)
 			int before = count;
 			ret |= report_dir(cli->out, argv[i], vmlinux, json, 0, &count);
 			if (count == before)
-				ret |= cor_cli_fail(cor_error_create(COR_ERR_NOT_FOUND,
-								     "%s: no dump file in this directory",
-								     argv[i]));
+				ret |= cor_cli_fail(cor_error_create(
+				    COR_ERR_NOT_FOUND, "%s: no dump file in this directory",
+				    argv[i]));
 		} else {
 			ret |= report_one(cli->out, argv[i], vmlinux, json, count++ > 0);
 		}

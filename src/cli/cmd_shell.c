@@ -58,7 +58,8 @@ static void run_line(struct cor_cli *cli, char *line)
 		fflush(stdout);
 		p = popen(pipe_cmd, "w");
 		if (!p) {
-			fprintf(stderr, "coroner: cannot run '%s': %s\n", pipe_cmd, strerror(errno));
+			fprintf(stderr, "coroner: cannot run '%s': %s\n", pipe_cmd,
+				strerror(errno));
 			return;
 		}
 		cli->out = p;

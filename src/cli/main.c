@@ -72,8 +72,10 @@ static void usage(FILE *out)
 	for (const struct cor_cli_cmd *c = cor_cli_commands; c->name; c++)
 		if (c->flags & COR_CMD_DUMP)
 			fprintf(out, "  %-14s %s\n", c->name, strtok(strdupa(c->help), "\n"));
-	fprintf(out, "\nOptions:\n  -k VMLINUX     use this vmlinux (symbols, DWARF types, source lines)\n"
-		     "  --help         this help\n  --version      print the version\n");
+	fprintf(
+	    out,
+	    "\nOptions:\n  -k VMLINUX     use this vmlinux (symbols, DWARF types, source lines)\n"
+	    "  --help         this help\n  --version      print the version\n");
 }
 
 int main(int argc, char **argv)
@@ -111,7 +113,8 @@ int main(int argc, char **argv)
 			cli.vmlinux = argv[i + 1];
 			i += 2;
 		} else {
-			return cor_cli_usage(NULL, "unknown option '%s' (see coroner --help)", argv[i]);
+			return cor_cli_usage(NULL, "unknown option '%s' (see coroner --help)",
+					     argv[i]);
 		}
 	}
 	if (i >= argc)
@@ -122,7 +125,8 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (i < argc && strcmp(argv[i], "help") == 0) {
-		const struct cor_cli_cmd *c = cor_cli_find(argv[i + 1], COR_CMD_DUMP | COR_CMD_VERB);
+		const struct cor_cli_cmd *c =
+		    cor_cli_find(argv[i + 1], COR_CMD_DUMP | COR_CMD_VERB);
 		if (!c)
 			return cor_cli_usage(NULL, "no command '%s'", argv[i + 1]);
 		cor_cli_print_help(stdout, c);

@@ -46,7 +46,7 @@ static void read_task(struct diag_ctx *ctx, struct diag_cpu *c)
 	if (!c->task)
 		return;
 	struct cor_error *err =
-		cor_program_member_offset(ctx->prog, "struct task_struct", "comm", &off_comm);
+	    cor_program_member_offset(ctx->prog, "struct task_struct", "comm", &off_comm);
 	if (!err)
 		err = cor_program_member_offset(ctx->prog, "struct task_struct", "pid", &off_pid);
 	if (err) {
@@ -69,10 +69,10 @@ static void read_task(struct diag_ctx *ctx, struct diag_cpu *c)
 static void regs_from_note(struct diag_cpu *c, const struct cor_cpu_state *st)
 {
 	static const enum cor_cpu_reg order[16] = {
-		COR_CPU_REG_AX,	 COR_CPU_REG_CX,  COR_CPU_REG_DX,  COR_CPU_REG_BX,
-		COR_CPU_REG_SP,	 COR_CPU_REG_BP,  COR_CPU_REG_SI,  COR_CPU_REG_DI,
-		COR_CPU_REG_R8,	 COR_CPU_REG_R9,  COR_CPU_REG_R10, COR_CPU_REG_R11,
-		COR_CPU_REG_R12, COR_CPU_REG_R13, COR_CPU_REG_R14, COR_CPU_REG_R15,
+	    COR_CPU_REG_AX,  COR_CPU_REG_CX,  COR_CPU_REG_DX,  COR_CPU_REG_BX,
+	    COR_CPU_REG_SP,  COR_CPU_REG_BP,  COR_CPU_REG_SI,  COR_CPU_REG_DI,
+	    COR_CPU_REG_R8,  COR_CPU_REG_R9,  COR_CPU_REG_R10, COR_CPU_REG_R11,
+	    COR_CPU_REG_R12, COR_CPU_REG_R13, COR_CPU_REG_R14, COR_CPU_REG_R15,
 	};
 	for (int i = 0; i < 16; i++)
 		c->gpr[i] = st->regs.r[order[i]];
@@ -164,7 +164,8 @@ static bool from_backtrace(struct diag_ctx *ctx, struct diag_cpu *c, unsigned cp
 	for (size_t i = start; i < bt.frames.len && c->num_frames < DIAG_MAX_FRAMES; i++) {
 		const struct cor_frame *fr = cor_backtrace_frame(&bt, i);
 		if (fr->function[0] && fr->how != COR_FRAME_SCAN)
-			snprintf(c->frames[c->num_frames++], sizeof(c->frames[0]), "%s", fr->function);
+			snprintf(c->frames[c->num_frames++], sizeof(c->frames[0]), "%s",
+				 fr->function);
 	}
 	cor_backtrace_deinit(&bt);
 	return found;

@@ -24,8 +24,8 @@ static struct cor_error *gather(struct diag_ctx *ctx, const char *dump_path)
 	if (err == &cor_enomem)
 		return err;
 	if (err) {
-		struct cor_finding *f = diag_finding(ctx, "log", COR_SEV_WARNING,
-						     "the kernel log cannot be read");
+		struct cor_finding *f =
+		    diag_finding(ctx, "log", COR_SEV_WARNING, "the kernel log cannot be read");
 		diag_evidence(ctx, f, "%s", err->message);
 		cor_error_destroy(err);
 	}

@@ -7,7 +7,7 @@
 #include "coroner/sysinfo.h"
 #include "diag/logscan.h"
 
-#define DIAG_MAX_CPUS 256
+#define DIAG_MAX_CPUS	256
 #define DIAG_MAX_FRAMES 24
 
 /* What the diagnosis knows of one CPU: the context it was running when the machine
@@ -34,13 +34,13 @@ struct diag_cpu {
 
 /* What the spin-loop analysis found for one CPU (src/diag/spinloop.c). */
 enum diag_spin_kind {
-	DIAG_SPIN_NONE,	    /* not in a loop (or not analyzable) */
-	DIAG_SPIN_ENDLESS,  /* a loop without any exit edge */
-	DIAG_SPIN_POLL,	    /* polls memory until a condition holds */
-	DIAG_SPIN_SEQCOUNT, /* a seqcount read loop: retries while the sequence is odd */
+	DIAG_SPIN_NONE,	     /* not in a loop (or not analyzable) */
+	DIAG_SPIN_ENDLESS,   /* a loop without any exit edge */
+	DIAG_SPIN_POLL,	     /* polls memory until a condition holds */
+	DIAG_SPIN_SEQCOUNT,  /* a seqcount read loop: retries while the sequence is odd */
 	DIAG_SPIN_QSPINLOCK, /* waits for a queued spinlock */
-	DIAG_SPIN_DIVISION, /* a subtract-and-count division loop (__iter_div_u64_rem) */
-	DIAG_SPIN_OTHER,    /* a loop whose exit depends on registers only */
+	DIAG_SPIN_DIVISION,  /* a subtract-and-count division loop (__iter_div_u64_rem) */
+	DIAG_SPIN_OTHER,     /* a loop whose exit depends on registers only */
 };
 
 struct diag_spin {
@@ -86,16 +86,16 @@ struct diag_ctx {
 
 /* Sets a report string field (replacing it), printf-style. */
 void diag_set(struct diag_ctx *ctx, char **field, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 /* Adds a finding; returns it (NULL after an allocation failure, recorded in ctx->err). */
 struct cor_finding *diag_finding(struct diag_ctx *ctx, const char *rule, enum cor_severity sev,
 				 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 /* Adds an evidence line to a finding (f may be NULL: ignored). */
 void diag_evidence(struct diag_ctx *ctx, struct cor_finding *f, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 /* Adds a fact to a finding. */
 void diag_fact(struct diag_ctx *ctx, struct cor_finding *f, const char *key, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 /* Sets the verdict if it is more confident than the current one. */
 void diag_verdict(struct diag_ctx *ctx, enum cor_verdict v, int confidence);
 /* Appends a normalized frame name (offsets stripped) to the signature frames. */

@@ -41,8 +41,7 @@ static bool func_writes(struct diag_ctx *ctx, struct cor_disasm *d, uint64_t add
 }
 
 /* Looks for a CPU running (or called from) code that writes @p target. Returns the CPU or -1. */
-static int find_writer(struct diag_ctx *ctx, uint64_t target, char *func, size_t size,
-		       int *checked)
+static int find_writer(struct diag_ctx *ctx, uint64_t target, char *func, size_t size, int *checked)
 {
 	struct cor_disasm *d;
 	*checked = 0;
@@ -59,7 +58,7 @@ static int find_writer(struct diag_ctx *ctx, uint64_t target, char *func, size_t
 			if (k >= 0) {
 				struct cor_symbol sym;
 				struct cor_error *err =
-					cor_program_symbol_by_name(ctx->prog, c->frames[k], &sym);
+				    cor_program_symbol_by_name(ctx->prog, c->frames[k], &sym);
 				if (err) {
 					cor_error_destroy(err);
 					continue;
@@ -91,8 +90,9 @@ void diag_lock_seqcount(struct diag_ctx *ctx, const struct diag_spin *s, const i
 	diag_fact(ctx, f, "lock_kind", "seqcount");
 	diag_fact(ctx, f, "sequence", "%llu", (unsigned long long)s->mem_value);
 	diag_fact(ctx, f, "parity", "%s", odd ? "odd" : "even");
-	diag_evidence(ctx, f, "%s is a sequence count (the loop retries while bit 0 is set, as "
-			      "read_seqcount_begin() does); its value %llu is %s%s",
+	diag_evidence(ctx, f,
+		      "%s is a sequence count (the loop retries while bit 0 is set, as "
+		      "read_seqcount_begin() does); its value %llu is %s%s",
 		      s->mem_name, (unsigned long long)s->mem_value, odd ? "odd" : "even",
 		      odd ? ": a write section was opened (write_seqcount_begin) and not closed"
 			  : "");
@@ -103,8 +103,9 @@ void diag_lock_seqcount(struct diag_ctx *ctx, const struct diag_spin *s, const i
 	int writer = find_writer(ctx, s->mem_addr, func, sizeof(func), &checked);
 	if (writer >= 0) {
 		diag_fact(ctx, f, "writer_present", "CPU %d in %s", writer, func);
-		diag_evidence(ctx, f, "writer: CPU %d is in %s, which writes %s: the write section "
-				      "is in progress there; see what that CPU waits for",
+		diag_evidence(ctx, f,
+			      "writer: CPU %d is in %s, which writes %s: the write section "
+			      "is in progress there; see what that CPU waits for",
 			      writer, func, s->mem_name);
 		diag_set(ctx, &rep->summary,
 			 "%d CPU(s) spin waiting for %s to become even; CPU %d is inside a write "
@@ -115,9 +116,10 @@ void diag_lock_seqcount(struct diag_ctx *ctx, const struct diag_spin *s, const i
 	}
 	diag_fact(ctx, f, "writer_present", "no writer");
 	diag_fact(ctx, f, "cause", "corrupt sequence: lost write or memory/CPU corruption");
-	diag_evidence(ctx, f, "no writer: none of the %d functions running or on the stacks of "
-			      "the %d CPUs writes %s; seqcount writers run with preemption "
-			      "disabled, so an open write section must be on some CPU, and none is",
+	diag_evidence(ctx, f,
+		      "no writer: none of the %d functions running or on the stacks of "
+		      "the %d CPUs writes %s; seqcount writers run with preemption "
+		      "disabled, so an open write section must be on some CPU, and none is",
 		      checked, ctx->num_cpus, s->mem_name);
 	const struct diag_cpu *c = &ctx->cpus[cpus[0]];
 	diag_set(ctx, &rep->summary,
@@ -135,8 +137,9 @@ void diag_lock_seqcount(struct diag_ctx *ctx, const struct diag_spin *s, const i
 static void atomic_sleep_evidence(struct diag_ctx *ctx, struct cor_finding *f)
 {
 	for (int i = 0; i < ctx->ls.num_atomic_sleep; i++)
-		diag_evidence(ctx, f, "[%12.6f] %s: that task slept or exited with preemption "
-				      "disabled (preempt count > 0), i.e. holding a spinlock",
+		diag_evidence(ctx, f,
+			      "[%12.6f] %s: that task slept or exited with preemption "
+			      "disabled (preempt count > 0), i.e. holding a spinlock",
 			      ctx->ls.atomic_sleep_ts[i], ctx->ls.atomic_sleep[i]);
 }
 
@@ -191,17 +194,19 @@ void diag_lock_qspinlock(struct diag_ctx *ctx, const struct diag_spin *s, const 
 	int owners = possible_owners(ctx, cpus, n, s->mem_addr, f);
 	if (owners) {
 		diag_fact(ctx, f, "owner", "possibly running (%d candidate CPUs)", owners);
-		diag_set(ctx, &rep->summary,
-			 "CPU %d waits for spinlock %s, which is locked; %d other CPU(s) run kernel "
-			 "code and may hold it (see the findings).",
-			 cpus[0], s->mem_name, owners);
+		diag_set(
+		    ctx, &rep->summary,
+		    "CPU %d waits for spinlock %s, which is locked; %d other CPU(s) run kernel "
+		    "code and may hold it (see the findings).",
+		    cpus[0], s->mem_name, owners);
 		diag_verdict(ctx, COR_VERDICT_SOFTWARE, 60);
 		return;
 	}
 	diag_fact(ctx, f, "owner", "no owner running");
-	diag_evidence(ctx, f, "no owner running: spinlocks are held with preemption disabled, so "
-			      "the owner would have to be on a CPU; every other CPU is idle or in "
-			      "user space");
+	diag_evidence(ctx, f,
+		      "no owner running: spinlocks are held with preemption disabled, so "
+		      "the owner would have to be on a CPU; every other CPU is idle or in "
+		      "user space");
 	const struct diag_cpu *c = &ctx->cpus[cpus[0]];
 	diag_set(ctx, &rep->summary,
 		 "CPU %d (task %s, pid %d) spins forever in %s waiting for the spinlock %s. The "

@@ -47,11 +47,23 @@ static void copy_str(char *dst, size_t size, const char *src, size_t n)
 static bool is_headline(const char *s)
 {
 	static const char *const heads[] = {
-		"BUG: ",	   "watchdog: BUG:", "INFO: task ",	"NMI backtrace for cpu",
-		"Kernel panic - not syncing:", "rcu: INFO:", "general protection fault",
-		"kernel BUG at",   "WARNING: CPU:", "Oops: ",	"NMI watchdog: Watchdog detected",
-		"mce: [Hardware Error]: CPU", "Unable to handle kernel", "divide error:",
-		"invalid opcode:", "stack segment:", "double fault:",
+	    "BUG: ",
+	    "watchdog: BUG:",
+	    "INFO: task ",
+	    "NMI backtrace for cpu",
+	    "Kernel panic - not syncing:",
+	    "rcu: INFO:",
+	    "general protection fault",
+	    "kernel BUG at",
+	    "WARNING: CPU:",
+	    "Oops: ",
+	    "NMI watchdog: Watchdog detected",
+	    "mce: [Hardware Error]: CPU",
+	    "Unable to handle kernel",
+	    "divide error:",
+	    "invalid opcode:",
+	    "stack segment:",
+	    "double fault:",
 	};
 	for (size_t i = 0; i < COR_ARRAY_SIZE(heads); i++)
 		if (starts(s, heads[i]))
@@ -88,10 +100,11 @@ static void parse_reg_pairs(struct log_regs *g, const char *s)
 		size_t off;
 	} regs[] = {
 #define R(n, f) {n, offsetof(struct log_regs, f)}
-		R("RAX", rax), R("RBX", rbx), R("RCX", rcx), R("RDX", rdx), R("RSI", rsi),
-		R("RDI", rdi), R("RBP", rbp), R("R08", r8),  R("R09", r9),  R("R10", r10),
-		R("R11", r11), R("R12", r12), R("R13", r13), R("R14", r14), R("R15", r15),
-		R("CR2", cr2), R("EFLAGS", eflags), R("ORIG_RAX", orig_rax),
+	    R("RAX", rax),	 R("RBX", rbx),		  R("RCX", rcx), R("RDX", rdx),
+	    R("RSI", rsi),	 R("RDI", rdi),		  R("RBP", rbp), R("R08", r8),
+	    R("R09", r9),	 R("R10", r10),		  R("R11", r11), R("R12", r12),
+	    R("R13", r13),	 R("R14", r14),		  R("R15", r15), R("CR2", cr2),
+	    R("EFLAGS", eflags), R("ORIG_RAX", orig_rax),
 #undef R
 	};
 	for (size_t i = 0; i < COR_ARRAY_SIZE(regs); i++) {
@@ -100,7 +113,8 @@ static void parse_reg_pairs(struct log_regs *g, const char *s)
 		const char *p = strstr(s, key);
 		/* "EFLAGS" also contains no other key; "RSP: 0018:addr" is handled by the caller */
 		if (p && (p == s || p[-1] == ' '))
-			*(uint64_t *)((char *)g + regs[i].off) = strtoull(p + strlen(key), NULL, 16);
+			*(uint64_t *)((char *)g + regs[i].off) =
+			    strtoull(p + strlen(key), NULL, 16);
 	}
 }
 
@@ -165,12 +179,12 @@ static void parse_cmdline(struct log_scan *ls, const char *s)
 		size_t off;
 	} keys[] = {
 #define K(k, f) {k, offsetof(struct log_scan, f)}
-		K("softlockup_panic=", cmd_softlockup_panic),
-		K("hung_task_panic=", cmd_hung_task_panic),
-		K("unknown_nmi_panic=", cmd_unknown_nmi_panic),
-		K("panic_on_oops=", cmd_panic_on_oops),
-		K("nmi_watchdog=", cmd_nmi_watchdog),
-		K("hardlockup_panic=", cmd_hardlockup_panic),
+	    K("softlockup_panic=", cmd_softlockup_panic),
+	    K("hung_task_panic=", cmd_hung_task_panic),
+	    K("unknown_nmi_panic=", cmd_unknown_nmi_panic),
+	    K("panic_on_oops=", cmd_panic_on_oops),
+	    K("nmi_watchdog=", cmd_nmi_watchdog),
+	    K("hardlockup_panic=", cmd_hardlockup_panic),
 #undef K
 	};
 	for (size_t i = 0; i < COR_ARRAY_SIZE(keys); i++) {
@@ -206,7 +220,8 @@ static void parse_event(struct log_scan *ls, const char *s, double ts, int repor
 		if (p) {
 			const char *colon = strrchr(p, ':');
 			if (colon) {
-				copy_str(ls->soft_comm, sizeof(ls->soft_comm), p + 1, (size_t)(colon - p - 1));
+				copy_str(ls->soft_comm, sizeof(ls->soft_comm), p + 1,
+					 (size_t)(colon - p - 1));
 				ls->soft_pid = atoi(colon + 1);
 			}
 		}
@@ -220,7 +235,8 @@ static void parse_event(struct log_scan *ls, const char *s, double ts, int repor
 			colon--;
 		if (!ls->hung_task && *colon == ':') {
 			ls->hung_task = true;
-			copy_str(ls->hung_comm, sizeof(ls->hung_comm), name, (size_t)(colon - name));
+			copy_str(ls->hung_comm, sizeof(ls->hung_comm), name,
+				 (size_t)(colon - name));
 			ls->hung_pid = atoi(colon + 1);
 			ls->hung_secs = atoi(strstr(s, "more than ") + 10);
 			ls->hung_report = report;

@@ -19,12 +19,12 @@
 
 /* One frame of a kernel "Call Trace:" block. */
 struct log_frame {
-	char func[128];	  /* "direct_entry.cold" */
-	uint64_t off;	  /* 0x18 */
-	uint64_t size;	  /* 0x24 */
-	char module[64];  /* "lkdtm" or "" */
-	bool unreliable;  /* printed with "? " */
-	char stack[8];	  /* the stack it was on: "NMI", "IRQ", "TASK", "SOFTIRQ", "" */
+	char func[128];	 /* "direct_entry.cold" */
+	uint64_t off;	 /* 0x18 */
+	uint64_t size;	 /* 0x24 */
+	char module[64]; /* "lkdtm" or "" */
+	bool unreliable; /* printed with "? " */
+	char stack[8];	 /* the stack it was on: "NMI", "IRQ", "TASK", "SOFTIRQ", "" */
 };
 
 /* Registers as the kernel prints them (__show_regs). */
@@ -38,16 +38,16 @@ struct log_regs {
 
 /* One report block of the kernel log. */
 struct log_report {
-	size_t line;	     /* line number of the headline (0-based) */
-	double ts;	     /* its timestamp in seconds */
-	char headline[256];  /* the line that starts the block, without timestamp */
-	bool has_ctx;	     /* a "CPU: N PID: P Comm: C" line was found */
+	size_t line;	    /* line number of the headline (0-based) */
+	double ts;	    /* its timestamp in seconds */
+	char headline[256]; /* the line that starts the block, without timestamp */
+	bool has_ctx;	    /* a "CPU: N PID: P Comm: C" line was found */
 	int cpu, pid;
 	char comm[32];
-	char tainted[64];    /* the "Tainted: ..." flags */
-	struct log_regs regs;	 /* the first (kernel) register block */
-	struct log_regs uregs;	 /* a second block (user-mode registers at syscall entry) */
-	bool in_user;		 /* parsing the second block */
+	char tainted[64];      /* the "Tainted: ..." flags */
+	struct log_regs regs;  /* the first (kernel) register block */
+	struct log_regs uregs; /* a second block (user-mode registers at syscall entry) */
+	bool in_user;	       /* parsing the second block */
 	struct log_frame frames[LOG_MAX_FRAMES];
 	int num_frames;
 };
@@ -104,8 +104,8 @@ struct log_scan {
 };
 
 /* Parses @p len bytes of log text (as cor_log_format prints it, with timestamps). */
-struct cor_error *cor_logscan_parse_mem(const char *text, size_t len, struct log_scan *ret)
-	COR_MUST_CHECK;
+struct cor_error *cor_logscan_parse_mem(const char *text, size_t len,
+					struct log_scan *ret) COR_MUST_CHECK;
 void cor_logscan_deinit(struct log_scan *ls);
 
 /* Formats a frame as the kernel prints it ("func+0x18/0x24 [mod]"). */

@@ -184,7 +184,7 @@ static void merge_fields(struct cor_mce_record *dst, const struct cor_mce_record
 
 /* Merges the memory records into the log's; says what was done in @p notes. */
 struct cor_error *cor_mce_merge_memory(struct cor_vec *recs, const struct cor_vec *mem,
-				     struct cor_strbuf *notes)
+				       struct cor_strbuf *notes)
 {
 	for (size_t i = 0; i < mem->len; i++) {
 		const struct cor_mce_record *m = cor_vec_at(mem, i);
@@ -223,4 +223,3 @@ struct cor_error *cor_mce_merge_memory(struct cor_vec *recs, const struct cor_ve
 	}
 	return cor_strbuf_error(notes);
 }
-

@@ -96,7 +96,8 @@ struct cor_error *diag_read_member(struct diag_ctx *ctx, const char *global, con
 					g.why ? g.why : "unknown");
 	if ((err = cor_program_types(ctx->prog, &types)) ||
 	    (err = cor_types_member(types, g.type, path, &m)) ||
-	    (err = cor_types_strip(types, m.type, &mt)) || (err = cor_types_sizeof(types, mt, &size)))
+	    (err = cor_types_strip(types, m.type, &mt)) ||
+	    (err = cor_types_sizeof(types, mt, &size)))
 		return err;
 	if (size > 8 || m.bit_size || m.bit_offset % 8)
 		return cor_error_create(COR_ERR_UNSUPPORTED, "%s.%s is not a scalar", global, path);

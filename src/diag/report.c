@@ -78,7 +78,8 @@ void diag_fact(struct diag_ctx *ctx, struct cor_finding *f, const char *key, con
 	va_start(ap, fmt);
 	struct cor_fact fact = {strdup(key), vfmt(ctx, fmt, ap)};
 	va_end(ap);
-	struct cor_error *err = fact.key && fact.value ? cor_vec_push(&f->facts, &fact) : &cor_enomem;
+	struct cor_error *err =
+	    fact.key && fact.value ? cor_vec_push(&f->facts, &fact) : &cor_enomem;
 	if (err) {
 		free(fact.key);
 		free(fact.value);
@@ -160,8 +161,8 @@ void cor_report_destroy(struct cor_report *rep)
 	for (size_t i = 0; i < rep->findings.len; i++)
 		free_finding(cor_vec_at(&rep->findings, i));
 	cor_vec_deinit(&rep->findings);
-	char *strs[] = {rep->dump_path, rep->dump_format, rep->release, rep->crash_class,
-			rep->trigger, rep->panic_message, rep->panic_comm, rep->summary,
+	char *strs[] = {rep->dump_path, rep->dump_format,    rep->release,    rep->crash_class,
+			rep->trigger,	rep->panic_message,  rep->panic_comm, rep->summary,
 			rep->signature, rep->signature_basis};
 	for (size_t i = 0; i < COR_ARRAY_SIZE(strs); i++)
 		free(strs[i]);
@@ -191,8 +192,8 @@ struct cor_error *cor_report_render_text(const struct cor_report *rep, struct co
 	if (rep->panic_cpu >= 0)
 		cor_strbuf_appendf(out, "PANIC CPU:  %d (%s, pid %d)\n", rep->panic_cpu,
 				   or_empty(rep->panic_comm), rep->panic_pid);
-	cor_strbuf_appendf(out, "VERDICT:    %s (confidence %d%%)\n", cor_verdict_name(rep->verdict),
-			   rep->confidence);
+	cor_strbuf_appendf(out, "VERDICT:    %s (confidence %d%%)\n",
+			   cor_verdict_name(rep->verdict), rep->confidence);
 	cor_strbuf_appendf(out, "SIGNATURE:  %s\n", or_empty(rep->signature));
 	if (rep->summary)
 		cor_strbuf_appendf(out, "\nCAUSE\n  %s\n", rep->summary);
@@ -202,7 +203,8 @@ struct cor_error *cor_report_render_text(const struct cor_report *rep, struct co
 		cor_strbuf_appendf(out, "  [%s] %s: %s\n", sev_name(f->severity), f->rule,
 				   or_empty(f->title));
 		for (size_t k = 0; k < f->evidence.len; k++)
-			cor_strbuf_appendf(out, "      %s\n", *(char **)cor_vec_at(&f->evidence, k));
+			cor_strbuf_appendf(out, "      %s\n",
+					   *(char **)cor_vec_at(&f->evidence, k));
 	}
 	return cor_strbuf_error(out);
 }
@@ -267,7 +269,8 @@ struct cor_error *cor_report_render_json(const struct cor_report *rep, struct co
 	json_kv(out, "class", rep->crash_class, true);
 	json_kv(out, "trigger", rep->trigger, true);
 	json_kv(out, "panic_message", rep->panic_message, true);
-	cor_strbuf_appendf(out, "\"panic_cpu\":%d,\"panic_pid\":%d,", rep->panic_cpu, rep->panic_pid);
+	cor_strbuf_appendf(out, "\"panic_cpu\":%d,\"panic_pid\":%d,", rep->panic_cpu,
+			   rep->panic_pid);
 	json_kv(out, "panic_comm", rep->panic_comm, true);
 	json_kv(out, "summary", rep->summary, true);
 	json_kv(out, "verdict", cor_verdict_name(rep->verdict), true);

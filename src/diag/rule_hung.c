@@ -15,9 +15,16 @@
 static bool is_sched(const char *func)
 {
 	static const char *const sched[] = {
-		"__schedule", "schedule", "schedule_timeout", "schedule_preempt_disabled",
-		"io_schedule", "io_schedule_timeout", "schedule_hrtimeout_range_clock",
-		"schedule_hrtimeout_range", "do_nanosleep", "hrtimer_nanosleep",
+	    "__schedule",
+	    "schedule",
+	    "schedule_timeout",
+	    "schedule_preempt_disabled",
+	    "io_schedule",
+	    "io_schedule_timeout",
+	    "schedule_hrtimeout_range_clock",
+	    "schedule_hrtimeout_range",
+	    "do_nanosleep",
+	    "hrtimer_nanosleep",
 	};
 	size_t n = strcspn(func, ".");
 	for (size_t i = 0; i < COR_ARRAY_SIZE(sched); i++)
@@ -32,13 +39,18 @@ static const char *wait_kind(const struct log_report *r)
 	static const struct {
 		const char *func, *kind;
 	} kinds[] = {
-		{"mutex_lock", "a mutex"},	    {"__mutex_lock", "a mutex"},
-		{"rwsem_down_read_slowpath", "an rw-semaphore (read)"},
-		{"rwsem_down_write_slowpath", "an rw-semaphore (write)"},
-		{"wait_for_completion", "a completion"}, {"folio_wait_bit_common", "a page lock"},
-		{"__lock_page", "a page lock"},   {"io_schedule", "I/O"},
-		{"down", "a semaphore"},	    {"__down", "a semaphore"},
-		{"wait_on_page_bit", "a page"},   {"jbd2_log_wait_commit", "a journal commit"},
+	    {"mutex_lock", "a mutex"},
+	    {"__mutex_lock", "a mutex"},
+	    {"rwsem_down_read_slowpath", "an rw-semaphore (read)"},
+	    {"rwsem_down_write_slowpath", "an rw-semaphore (write)"},
+	    {"wait_for_completion", "a completion"},
+	    {"folio_wait_bit_common", "a page lock"},
+	    {"__lock_page", "a page lock"},
+	    {"io_schedule", "I/O"},
+	    {"down", "a semaphore"},
+	    {"__down", "a semaphore"},
+	    {"wait_on_page_bit", "a page"},
+	    {"jbd2_log_wait_commit", "a journal commit"},
 	};
 	for (int i = 0; i < r->num_frames; i++)
 		for (size_t k = 0; k < COR_ARRAY_SIZE(kinds); k++)
@@ -90,8 +102,9 @@ static bool site_from_dump(struct diag_ctx *ctx, int pid, struct cor_finding *f,
 	err = t ? cor_program_backtrace_task(ctx->prog, t->addr, &opts, &bt) : &cor_not_found;
 	bool found = false;
 	if (!err) {
-		diag_evidence(ctx, f, "task %s (pid %d) at 0x%llx, state %s; its stack in the dump:",
-			      t->comm, t->pid, (unsigned long long)t->addr, t->st);
+		diag_evidence(
+		    ctx, f, "task %s (pid %d) at 0x%llx, state %s; its stack in the dump:", t->comm,
+		    t->pid, (unsigned long long)t->addr, t->st);
 		for (size_t i = 0; i < bt.frames.len && i < 16; i++) {
 			const struct cor_frame *fr = cor_backtrace_frame(&bt, i);
 			diag_evidence(ctx, f, "  #%zu %s", i, fr->symbol);
@@ -108,10 +121,12 @@ static bool site_from_dump(struct diag_ctx *ctx, int pid, struct cor_finding *f,
 			    diag_recover_tail_call(ctx, caller->pc, sym.addr,
 						   cor_backtrace_frame(&bt, 0)->sp - 64,
 						   caller->sp + 128, site, size))
-				diag_evidence(ctx, f, "%s does not call %s directly: the missing frame "
-						      "is %s, which tail-calls it (jmp %s); found "
-						      "through a pointer left on the stack",
-					      caller->function, callee->function, site, callee->function);
+				diag_evidence(ctx, f,
+					      "%s does not call %s directly: the missing frame "
+					      "is %s, which tail-calls it (jmp %s); found "
+					      "through a pointer left on the stack",
+					      caller->function, callee->function, site,
+					      callee->function);
 		}
 	}
 	if (err && err != &cor_not_found)
@@ -132,10 +147,11 @@ void diag_rule_hung_task(struct diag_ctx *ctx)
 	if (!ls->hung_task)
 		return;
 	struct cor_report *rep = ctx->rep;
-	struct cor_finding *f = diag_finding(ctx, "hung-task", COR_SEV_CRITICAL,
-					     "task %s (pid %d) blocked in uninterruptible sleep (D) "
-					     "for more than %d seconds",
-					     ls->hung_comm, ls->hung_pid, ls->hung_secs);
+	struct cor_finding *f =
+	    diag_finding(ctx, "hung-task", COR_SEV_CRITICAL,
+			 "task %s (pid %d) blocked in uninterruptible sleep (D) "
+			 "for more than %d seconds",
+			 ls->hung_comm, ls->hung_pid, ls->hung_secs);
 	diag_fact(ctx, f, "blocked_task", "%s", ls->hung_comm);
 	diag_fact(ctx, f, "pid", "%d", ls->hung_pid);
 	diag_fact(ctx, f, "blocked_seconds", "%d", ls->hung_secs);
@@ -170,8 +186,9 @@ void diag_rule_hung_task(struct diag_ctx *ctx)
 	if (!rep->crash_class || strcmp(rep->crash_class, "hung task") == 0 ||
 	    strcmp(rep->crash_class, "panic") == 0) {
 		diag_set(ctx, &rep->crash_class, "hung task");
-		diag_set(ctx, &rep->trigger, "khungtaskd: a task slept in D state longer than "
-					     "hung_task_timeout_secs, and hung_task_panic is set");
+		diag_set(ctx, &rep->trigger,
+			 "khungtaskd: a task slept in D state longer than "
+			 "hung_task_timeout_secs, and hung_task_panic is set");
 		diag_set(ctx, &rep->summary,
 			 "Task %s (pid %d) slept uninterruptibly for more than %d seconds%s%s%s%s. "
 			 "Nothing woke it: the event it waits for never came (a lost wake-up, or "

@@ -12,8 +12,8 @@ void diag_rule_hwerr(struct diag_ctx *ctx)
 	cor_hwerr_log_init(&log);
 	unsigned sources = (1u << COR_HWERR_SRC_AER) | (1u << COR_HWERR_SRC_GHES) |
 			   (1u << COR_HWERR_SRC_EDAC) | (1u << COR_HWERR_SRC_NMI);
-	struct cor_error *err = cor_hwerr_parse_mem(cor_strbuf_cstr(&ctx->log), ctx->log.len,
-						    sources, &log);
+	struct cor_error *err =
+	    cor_hwerr_parse_mem(cor_strbuf_cstr(&ctx->log), ctx->log.len, sources, &log);
 	if (err) {
 		if (err == &cor_enomem)
 			ctx->err = err;
@@ -25,12 +25,12 @@ void diag_rule_hwerr(struct diag_ctx *ctx)
 	bool fatal_hw = false;
 	for (size_t i = 0; i < log.records.len; i++) {
 		const struct cor_hwerr_record *r = cor_vec_at(&log.records, i);
-		enum cor_severity sev = r->cls == COR_HWERR_FATAL ? COR_SEV_CRITICAL
+		enum cor_severity sev = r->cls == COR_HWERR_FATAL	  ? COR_SEV_CRITICAL
 					: r->cls == COR_HWERR_RECOVERABLE ? COR_SEV_WARNING
 									  : COR_SEV_INFO;
-		struct cor_finding *f = diag_finding(ctx, "hwerr", sev, "%s: %s (%s)",
-						     cor_hwerr_source_name(r->source), r->summary,
-						     cor_hwerr_class_name(r->cls));
+		struct cor_finding *f =
+		    diag_finding(ctx, "hwerr", sev, "%s: %s (%s)", cor_hwerr_source_name(r->source),
+				 r->summary, cor_hwerr_class_name(r->cls));
 		diag_fact(ctx, f, "component", "%s", r->component);
 		diag_fact(ctx, f, "class", "%s", cor_hwerr_class_name(r->cls));
 		if (r->advice[0])
@@ -41,7 +41,8 @@ void diag_rule_hwerr(struct diag_ctx *ctx)
 			diag_evidence(ctx, f, "NMI %s", why);
 			diag_fact(ctx, f, "nmi_reason", "0x%02x", r->nmi_reason);
 		}
-		fatal_hw = fatal_hw || (r->cls == COR_HWERR_FATAL && r->source != COR_HWERR_SRC_NMI);
+		fatal_hw =
+		    fatal_hw || (r->cls == COR_HWERR_FATAL && r->source != COR_HWERR_SRC_NMI);
 	}
 	for (size_t i = 0; i < log.components.len && log.records.len > 1; i++) {
 		const struct cor_hwerr_component *c = cor_vec_at(&log.components, i);

@@ -30,8 +30,9 @@ static void describe_cpu(struct diag_ctx *ctx, const struct diag_cpu *c, struct 
 {
 	char where[192];
 	if (!c->known) {
-		diag_evidence(ctx, f, "CPU %d: no saved state (it did not answer the crash NMI, or "
-				      "the dump has no notes for it)",
+		diag_evidence(ctx, f,
+			      "CPU %d: no saved state (it did not answer the crash NMI, or "
+			      "the dump has no notes for it)",
 			      c->cpu);
 		return;
 	}
@@ -48,7 +49,8 @@ static void describe_cpu(struct diag_ctx *ctx, const struct diag_cpu *c, struct 
 }
 
 /* The stuck CPUs: in a loop that cannot exit, or named by a watchdog. */
-static bool is_stuck(const struct diag_ctx *ctx, const struct diag_cpu *c, const struct diag_spin *s)
+static bool is_stuck(const struct diag_ctx *ctx, const struct diag_cpu *c,
+		     const struct diag_spin *s)
 {
 	if (ctx->ls.soft_lockup && ctx->ls.soft_cpu == c->cpu)
 		return true;
@@ -80,14 +82,16 @@ static void since_when(struct diag_ctx *ctx, const struct diag_cpu *c, struct co
 		    strncmp(r->regs.rip_sym, c->func, n) != 0 || r->regs.rip_sym[n] != '+')
 			continue;
 		double end = ls->has_panic ? ls->panic_ts : ls->reports[ls->num_reports - 1].ts;
-		diag_evidence(ctx, f, "CPU %d was already in %s at %.3f s (\"%s\" in the log): stuck "
-				      "for at least %.1f s before the dump",
+		diag_evidence(ctx, f,
+			      "CPU %d was already in %s at %.3f s (\"%s\" in the log): stuck "
+			      "for at least %.1f s before the dump",
 			      c->cpu, c->func, r->ts, r->headline, end - r->ts);
 		diag_fact(ctx, f, "stuck_since", "%.3f", r->ts);
 		return;
 	}
 	if (ls->soft_lockup && ls->soft_cpu == c->cpu && ls->soft_report >= 0)
-		diag_evidence(ctx, f, "the watchdog saw CPU %d stuck for %d s at %.3f s: since %.1f s",
+		diag_evidence(ctx, f,
+			      "the watchdog saw CPU %d stuck for %d s at %.3f s: since %.1f s",
 			      c->cpu, ls->soft_secs, ls->reports[ls->soft_report].ts,
 			      ls->reports[ls->soft_report].ts - ls->soft_secs);
 }
@@ -107,8 +111,8 @@ static void spin_evidence(struct diag_ctx *ctx, const struct diag_spin *s, struc
 	if (s->exit_text[0])
 		diag_evidence(ctx, f, "it loops %s%s", s->exit_text,
 			      !s->exit_known ? ""
-			      : s->can_exit ? " (false now: the loop can exit)"
-					    : " (true with the current values: it cannot exit)");
+			      : s->can_exit  ? " (false now: the loop can exit)"
+					     : " (true with the current values: it cannot exit)");
 }
 
 struct group {
@@ -134,10 +138,10 @@ static void report_group(struct diag_ctx *ctx, struct group *g, bool first_group
 	cpu_list(g, cpus, sizeof(cpus));
 	bool irqs_off = !(c->rflags & RFLAGS_IF);
 	struct cor_finding *f = diag_finding(
-		ctx, "spin-loop", COR_SEV_CRITICAL, "CPU%s %s spin%s in %s with interrupts %s%s%s",
-		g->n > 1 ? "s" : "", cpus, g->n > 1 ? "" : "s", c->func[0] ? c->func : "?",
-		irqs_off ? "disabled" : "enabled", s->kind != DIAG_SPIN_NONE ? ": " : "",
-		s->kind == DIAG_SPIN_NONE ? "" : s->loop_text);
+	    ctx, "spin-loop", COR_SEV_CRITICAL, "CPU%s %s spin%s in %s with interrupts %s%s%s",
+	    g->n > 1 ? "s" : "", cpus, g->n > 1 ? "" : "s", c->func[0] ? c->func : "?",
+	    irqs_off ? "disabled" : "enabled", s->kind != DIAG_SPIN_NONE ? ": " : "",
+	    s->kind == DIAG_SPIN_NONE ? "" : s->loop_text);
 	diag_fact(ctx, f, "spinning_cpus", "%s", cpus);
 	diag_fact(ctx, f, "rip_function", "%s", c->func);
 	diag_fact(ctx, f, "task", "%s", c->comm);
@@ -169,8 +173,8 @@ static void report_group(struct diag_ctx *ctx, struct group *g, bool first_group
 			 c->comm, c->pid, irqs_off ? "disabled" : "enabled",
 			 irqs_off ? " (nothing can interrupt it but an NMI)" : "",
 			 s->kind == DIAG_SPIN_ENDLESS
-				 ? "the loop has no exit at all: an endless loop in the code itself"
-				 : "the code never leaves this loop");
+			     ? "the loop has no exit at all: an endless loop in the code itself"
+			     : "the code never leaves this loop");
 		diag_verdict(ctx, COR_VERDICT_SOFTWARE, s->kind == DIAG_SPIN_ENDLESS ? 85 : 60);
 	}
 }
@@ -206,10 +210,10 @@ static void log_findings(struct diag_ctx *ctx)
 {
 	const struct log_scan *ls = &ctx->ls;
 	if (ls->soft_lockup) {
-		struct cor_finding *f = diag_finding(
-			ctx, "lockup", COR_SEV_CRITICAL,
-			"soft lockup: CPU %d stuck for %ds in task %s (pid %d) (watchdog)", ls->soft_cpu,
-			ls->soft_secs, ls->soft_comm, ls->soft_pid);
+		struct cor_finding *f =
+		    diag_finding(ctx, "lockup", COR_SEV_CRITICAL,
+				 "soft lockup: CPU %d stuck for %ds in task %s (pid %d) (watchdog)",
+				 ls->soft_cpu, ls->soft_secs, ls->soft_comm, ls->soft_pid);
 		diag_fact(ctx, f, "stuck_cpu", "%d", ls->soft_cpu);
 		diag_fact(ctx, f, "stuck_task", "%s", ls->soft_comm);
 		diag_fact(ctx, f, "stuck_pid", "%d", ls->soft_pid);
@@ -222,7 +226,8 @@ static void log_findings(struct diag_ctx *ctx)
 	}
 	for (int i = 0; i < ls->num_hard; i++)
 		diag_finding(ctx, "lockup", COR_SEV_CRITICAL,
-			     "hard lockup on CPU %d detected by the NMI watchdog", ls->hard_cpus[i]);
+			     "hard lockup on CPU %d detected by the NMI watchdog",
+			     ls->hard_cpus[i]);
 	if (ls->rcu_stall) {
 		struct cor_finding *f = diag_finding(ctx, "lockup", COR_SEV_WARNING,
 						     "RCU reported a stall before the crash");
@@ -235,9 +240,10 @@ static void set_class(struct diag_ctx *ctx, const struct group *groups, int ng)
 	struct cor_report *rep = ctx->rep;
 	const char *cls = rep->crash_class ? rep->crash_class : "";
 	if (ctx->ls.nmi_unknown)
-		diag_set(ctx, &rep->trigger, "NMI received for unknown reason 0x%02x on CPU %d, "
-					     "made fatal by unknown_nmi_panic (someone pressed the "
-					     "NMI button or injected an NMI because the system hung)",
+		diag_set(ctx, &rep->trigger,
+			 "NMI received for unknown reason 0x%02x on CPU %d, "
+			 "made fatal by unknown_nmi_panic (someone pressed the "
+			 "NMI button or injected an NMI because the system hung)",
 			 ctx->ls.nmi_reason, ctx->ls.nmi_cpu);
 	else if (ctx->ls.soft_lockup)
 		diag_set(ctx, &rep->trigger, "the soft-lockup watchdog (softlockup_panic=1)");

@@ -40,11 +40,11 @@ static void one_record(struct diag_ctx *ctx, const struct cor_mce_record *rec, b
 	char status_bits[256], mcg_bits[128];
 	set_bits(d, COR_MCE_REG_STATUS, status_bits, sizeof(status_bits));
 	set_bits(d, COR_MCE_REG_MCG_STATUS, mcg_bits, sizeof(mcg_bits));
-	struct cor_finding *f = diag_finding(
-		ctx, "mce", d->context_corrupt ? COR_SEV_CRITICAL : COR_SEV_WARNING,
-		"machine check on CPU %u, bank %u: %s (%s)%s", rec->cpu, rec->bank, d->error_class,
-		cor_mce_severity_name(d->severity),
-		d->context_corrupt ? "; processor context corrupt: cannot resume" : "");
+	struct cor_finding *f =
+	    diag_finding(ctx, "mce", d->context_corrupt ? COR_SEV_CRITICAL : COR_SEV_WARNING,
+			 "machine check on CPU %u, bank %u: %s (%s)%s", rec->cpu, rec->bank,
+			 d->error_class, cor_mce_severity_name(d->severity),
+			 d->context_corrupt ? "; processor context corrupt: cannot resume" : "");
 	diag_evidence(ctx, f, "MCi_STATUS 0x%016llx: %s set", (unsigned long long)rec->status,
 		      status_bits);
 	if (rec->have & COR_MCE_HAVE_MCGSTATUS)
@@ -71,8 +71,8 @@ static void one_record(struct diag_ctx *ctx, const struct cor_mce_record *rec, b
 	diag_fact(ctx, f, "severity", "%s", cor_mce_severity_name(d->severity));
 	diag_fact(ctx, f, "context_corrupt", "%s", d->context_corrupt ? "yes" : "no");
 	if (!ctx->lock_id[0])
-		snprintf(ctx->lock_id, sizeof(ctx->lock_id), "bank%u:%04x:%04x", rec->bank, d->mcacod,
-			 d->mscod);
+		snprintf(ctx->lock_id, sizeof(ctx->lock_id), "bank%u:%04x:%04x", rec->bank,
+			 d->mcacod, d->mscod);
 	*hw = *hw || d->severity >= COR_MCE_SEV_UCNA || d->context_corrupt;
 	free(d);
 }

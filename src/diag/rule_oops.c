@@ -119,8 +119,9 @@ static void stack_overflow(struct diag_ctx *ctx, const struct log_report *r)
 	uint64_t base = task_stack(ctx, r->cpu);
 	if (base) {
 		bool in_guard = r->regs.cr2 >= base - GUARD_SIZE && r->regs.cr2 < base;
-		diag_evidence(ctx, f, "task stack: %016llx..%016llx; guard page %016llx..%016llx: "
-				      "the fault address is %s",
+		diag_evidence(ctx, f,
+			      "task stack: %016llx..%016llx; guard page %016llx..%016llx: "
+			      "the fault address is %s",
 			      (unsigned long long)base, (unsigned long long)(base + thread_size),
 			      (unsigned long long)(base - GUARD_SIZE), (unsigned long long)base,
 			      in_guard ? "inside the guard page" : "outside it");
@@ -132,12 +133,13 @@ static void stack_overflow(struct diag_ctx *ctx, const struct log_report *r)
 	if (func && reps >= 4) {
 		int count = 0;
 		uint64_t fsz = base ? recursion_frame_size(ctx, base, func, &count) : 0;
-		diag_evidence(ctx, f, "recursion: %s appears %d times in the call trace%s", func, reps,
-			      count ? "" : " (the stack itself could not be scanned)");
+		diag_evidence(ctx, f, "recursion: %s appears %d times in the call trace%s", func,
+			      reps, count ? "" : " (the stack itself could not be scanned)");
 		if (fsz)
-			diag_evidence(ctx, f, "on the stack: %d return addresses into %s, one every %llu "
-					      "bytes: each call uses a %llu-byte frame, so %llu "
-					      "nested calls fill the %llu-byte stack",
+			diag_evidence(ctx, f,
+				      "on the stack: %d return addresses into %s, one every %llu "
+				      "bytes: each call uses a %llu-byte frame, so %llu "
+				      "nested calls fill the %llu-byte stack",
 				      count, func, (unsigned long long)fsz, (unsigned long long)fsz,
 				      (unsigned long long)(thread_size / fsz),
 				      (unsigned long long)thread_size);
@@ -145,21 +147,23 @@ static void stack_overflow(struct diag_ctx *ctx, const struct log_report *r)
 		if (fsz)
 			diag_fact(ctx, f, "frame_size", "%llu", (unsigned long long)fsz);
 		diag_sig_frame(ctx, func);
-		diag_set(ctx, &rep->summary,
-			 "Unbounded recursion in %s overflowed the kernel stack of task %s (pid %d) "
-			 "on CPU %d; the access below the stack hit the guard page. A software bug: "
-			 "the recursion needs a depth limit or must become iterative.",
-			 func, r->comm, r->pid, r->cpu);
+		diag_set(
+		    ctx, &rep->summary,
+		    "Unbounded recursion in %s overflowed the kernel stack of task %s (pid %d) "
+		    "on CPU %d; the access below the stack hit the guard page. A software bug: "
+		    "the recursion needs a depth limit or must become iterative.",
+		    func, r->comm, r->pid, r->cpu);
 		if (fsz)
-			diag_set(ctx, &rep->summary,
-				 "Unbounded recursion in %s overflowed the kernel stack of task %s "
-				 "(pid %d) on CPU %d: each call takes a %llu-byte frame, %llu calls "
-				 "fill the %llu-byte stack, and the next access hit the guard page. A "
-				 "software bug: the recursion needs a depth limit (or must become "
-				 "iterative), or the large local variables must move off the stack.",
-				 func, r->comm, r->pid, r->cpu, (unsigned long long)fsz,
-				 (unsigned long long)(thread_size / fsz),
-				      (unsigned long long)thread_size);
+			diag_set(
+			    ctx, &rep->summary,
+			    "Unbounded recursion in %s overflowed the kernel stack of task %s "
+			    "(pid %d) on CPU %d: each call takes a %llu-byte frame, %llu calls "
+			    "fill the %llu-byte stack, and the next access hit the guard page. A "
+			    "software bug: the recursion needs a depth limit (or must become "
+			    "iterative), or the large local variables must move off the stack.",
+			    func, r->comm, r->pid, r->cpu, (unsigned long long)fsz,
+			    (unsigned long long)(thread_size / fsz),
+			    (unsigned long long)thread_size);
 	} else {
 		diag_frames_from_log(ctx, r, 4, f);
 		diag_set(ctx, &rep->summary,
@@ -172,9 +176,8 @@ static void stack_overflow(struct diag_ctx *ctx, const struct log_report *r)
 
 static uint64_t log_reg(const struct log_regs *g, enum cor_reg reg)
 {
-	const uint64_t v[] = {0,      g->rax, g->rcx, g->rdx, g->rbx, g->rsp, g->rbp, g->rsi,
-			      g->rdi, g->r8,  g->r9,  g->r10, g->r11, g->r12, g->r13, g->r14,
-			      g->r15};
+	const uint64_t v[] = {0,     g->rax, g->rcx, g->rdx, g->rbx, g->rsp, g->rbp, g->rsi, g->rdi,
+			      g->r8, g->r9,  g->r10, g->r11, g->r12, g->r13, g->r14, g->r15};
 	return (unsigned)reg < COR_ARRAY_SIZE(v) ? v[reg] : 0;
 }
 
@@ -216,9 +219,9 @@ static void faulting_insn(struct diag_ctx *ctx, const struct log_report *r, stru
 	if (!op || op->mem.base == COR_REG_NONE || op->mem.base == COR_REG_RIP)
 		return;
 	uint64_t base = log_reg(&r->regs, op->mem.base);
-	uint64_t ea = base + (uint64_t)op->mem.disp +
-		      (op->mem.index != COR_REG_NONE ? log_reg(&r->regs, op->mem.index) * op->mem.scale
-						     : 0);
+	uint64_t ea =
+	    base + (uint64_t)op->mem.disp +
+	    (op->mem.index != COR_REG_NONE ? log_reg(&r->regs, op->mem.index) * op->mem.scale : 0);
 	diag_evidence(ctx, f, "the address comes from %%%s = 0x%llx%s: 0x%llx%s", op->mem.base_name,
 		      (unsigned long long)base, base < 4096 ? " (a NULL pointer)" : "",
 		      (unsigned long long)ea,
@@ -254,7 +257,8 @@ void diag_rule_oops(struct diag_ctx *ctx)
 	if (ls->oops_report < 0)
 		return;
 	const struct log_report *r = &ls->reports[ls->oops_report];
-	if (strstr(r->headline, "stack guard page was hit") || strstr(r->headline, "stack overflow"))
+	if (strstr(r->headline, "stack guard page was hit") ||
+	    strstr(r->headline, "stack overflow"))
 		stack_overflow(ctx, r);
 	else
 		generic_oops(ctx, r);

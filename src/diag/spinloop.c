@@ -47,7 +47,8 @@ static bool mem_addr(struct diag_ctx *ctx, const struct diag_cpu *c, const struc
 		return false;
 	if (m->seg == COR_SEG_GS) { /* per-cpu: %gs base is __per_cpu_offset[cpu] */
 		uint64_t off;
-		struct cor_error *err = cor_program_per_cpu_offset(ctx->prog, (unsigned)c->cpu, &off);
+		struct cor_error *err =
+		    cor_program_per_cpu_offset(ctx->prog, (unsigned)c->cpu, &off);
 		if (err) {
 			cor_error_destroy(err);
 			return false;
@@ -89,7 +90,8 @@ static bool value_of(struct diag_ctx *ctx, const struct diag_cpu *c,
 	case COR_VAL_LOAD: {
 		const struct cor_loop_load *l = &sum->loads[v->load];
 		uint64_t a;
-		return mem_addr(ctx, c, &l->mem, l->invariant, &a) && read_value(ctx, a, l->size, out);
+		return mem_addr(ctx, c, &l->mem, l->invariant, &a) &&
+		       read_value(ctx, a, l->size, out);
 	}
 	default:
 		return false;
@@ -99,29 +101,47 @@ static bool value_of(struct diag_ctx *ctx, const struct diag_cpu *c,
 static bool eval_cond(enum cor_cond cc, struct flags f)
 {
 	switch (cc) {
-	case COR_COND_O: return f.of;
-	case COR_COND_NO: return !f.of;
-	case COR_COND_B: return f.cf;
-	case COR_COND_AE: return !f.cf;
-	case COR_COND_E: return f.zf;
-	case COR_COND_NE: return !f.zf;
-	case COR_COND_BE: return f.cf || f.zf;
-	case COR_COND_A: return !f.cf && !f.zf;
-	case COR_COND_S: return f.sf;
-	case COR_COND_NS: return !f.sf;
-	case COR_COND_P: return f.pf;
-	case COR_COND_NP: return !f.pf;
-	case COR_COND_L: return f.sf != f.of;
-	case COR_COND_GE: return f.sf == f.of;
-	case COR_COND_LE: return f.zf || f.sf != f.of;
-	case COR_COND_G: return !f.zf && f.sf == f.of;
-	default: return false;
+	case COR_COND_O:
+		return f.of;
+	case COR_COND_NO:
+		return !f.of;
+	case COR_COND_B:
+		return f.cf;
+	case COR_COND_AE:
+		return !f.cf;
+	case COR_COND_E:
+		return f.zf;
+	case COR_COND_NE:
+		return !f.zf;
+	case COR_COND_BE:
+		return f.cf || f.zf;
+	case COR_COND_A:
+		return !f.cf && !f.zf;
+	case COR_COND_S:
+		return f.sf;
+	case COR_COND_NS:
+		return !f.sf;
+	case COR_COND_P:
+		return f.pf;
+	case COR_COND_NP:
+		return !f.pf;
+	case COR_COND_L:
+		return f.sf != f.of;
+	case COR_COND_GE:
+		return f.sf == f.of;
+	case COR_COND_LE:
+		return f.zf || f.sf != f.of;
+	case COR_COND_G:
+		return !f.zf && f.sf == f.of;
+	default:
+		return false;
 	}
 }
 
 /* Evaluates whether exit @p e is taken with the current values; false if unknown. */
 static bool eval_exit(struct diag_ctx *ctx, const struct diag_cpu *c,
-		      const struct cor_loop_summary *sum, const struct cor_loop_exit *e, bool *taken)
+		      const struct cor_loop_summary *sum, const struct cor_loop_exit *e,
+		      bool *taken)
 {
 	uint64_t a, b;
 	if (!e->conditional || !e->has_setter ||
@@ -133,8 +153,8 @@ static bool eval_exit(struct diag_ctx *ctx, const struct diag_cpu *c,
 	a &= m;
 	b &= m;
 	uint64_t r = (e->test == COR_TEST_TEST ? a & b : a - b) & m;
-	struct flags f = {.zf = r == 0, .sf = (r & sign) != 0,
-			  .pf = !(__builtin_popcountll(r & 0xff) & 1)};
+	struct flags f = {
+	    .zf = r == 0, .sf = (r & sign) != 0, .pf = !(__builtin_popcountll(r & 0xff) & 1)};
 	if (e->test == COR_TEST_CMP) {
 		f.cf = a < b;
 		f.of = ((a ^ b) & (a ^ r) & sign) != 0;
@@ -151,7 +171,8 @@ static void loop_text(struct diag_ctx *ctx, const struct diag_cpu *c, const stru
 		if (cfg->insns[i].addr >= sum->lo && cfg->insns[i].addr < sum->hi)
 			last = cfg->insns[i].addr;
 	snprintf(s->loop_text, sizeof(s->loop_text), "%s+%llu..+%llu", c->func,
-		 (unsigned long long)(sum->lo - c->func_addr), (unsigned long long)(last - c->func_addr));
+		 (unsigned long long)(sum->lo - c->func_addr),
+		 (unsigned long long)(last - c->func_addr));
 	s->loop_lo = sum->lo;
 	s->loop_hi = sum->hi;
 	for (size_t i = 0; i < cfg->num_insns && s->num_insns < 16; i++) {
@@ -189,8 +210,8 @@ static void polled(struct diag_ctx *ctx, const struct diag_cpu *c,
 		 s->mem_name);
 }
 
-static void exits(struct diag_ctx *ctx, const struct diag_cpu *c, const struct cor_loop_summary *sum,
-		  struct diag_spin *s)
+static void exits(struct diag_ctx *ctx, const struct diag_cpu *c,
+		  const struct cor_loop_summary *sum, struct diag_spin *s)
 {
 	size_t n = 0;
 	bool all_known = sum->num_exits > 0, any = false;
@@ -256,8 +277,8 @@ static bool bit0_wait(const struct cor_loop_summary *sum)
 		const struct cor_loop_exit *e = &sum->exits[i];
 		bool lhs_load = e->lhs.kind == COR_VAL_LOAD, rhs_load = e->rhs.kind == COR_VAL_LOAD;
 		const struct cor_loop_value *imm = lhs_load ? &e->rhs : &e->lhs;
-		if (e->test == COR_TEST_TEST && (lhs_load || rhs_load) && imm->kind == COR_VAL_IMM &&
-		    imm->imm == 1 && e->exit_cond == COR_COND_E)
+		if (e->test == COR_TEST_TEST && (lhs_load || rhs_load) &&
+		    imm->kind == COR_VAL_IMM && imm->imm == 1 && e->exit_cond == COR_COND_E)
 			return true;
 	}
 	return false;
@@ -280,8 +301,8 @@ static void classify(struct diag_ctx *ctx, const struct diag_cpu *c,
 		break;
 	case COR_LOOP_POLL:
 		s->kind = spinlock_code(c) ? DIAG_SPIN_QSPINLOCK
-			  : bit0_wait(sum)  ? DIAG_SPIN_SEQCOUNT
-					    : DIAG_SPIN_POLL;
+			  : bit0_wait(sum) ? DIAG_SPIN_SEQCOUNT
+					   : DIAG_SPIN_POLL;
 		break;
 	case COR_LOOP_COUNTED:
 		if (!division(c, sum, s))

@@ -13,8 +13,8 @@
 #include "diag/internal.h"
 
 #define MAX_CANDIDATES 32
-#define SCAN_WORDS 96
-#define DEREF_WORDS 8
+#define SCAN_WORDS     96
+#define DEREF_WORDS    8
 
 /* True if the instruction ending at @p ret_addr is a direct call to @p target. */
 static bool direct_call_to(struct diag_ctx *ctx, struct cor_disasm *d, uint64_t ret_addr,

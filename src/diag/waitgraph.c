@@ -16,8 +16,8 @@
 #include "coroner/types.h"
 #include "diag/internal.h"
 
-#define MAX_LIST 64
-#define MAX_CHAIN 16
+#define MAX_LIST    64
+#define MAX_CHAIN   16
 #define OWNER_FLAGS 0x7ull /* MUTEX_FLAGS (mutex.c), RWSEM_OWNER_FLAGS_MASK (rwsem.c) */
 
 uint64_t diag_thread_size(struct diag_ctx *ctx)
@@ -25,8 +25,8 @@ uint64_t diag_thread_size(struct diag_ctx *ctx)
 	uint64_t off, size;
 	/* struct irq_stack { char stack[IRQ_STACK_SIZE]; }, IRQ_STACK_SIZE == THREAD_SIZE
 	 * on x86-64 (arch/x86/include/asm/page_64_types.h); 16 KiB without KASAN. */
-	struct cor_error *err = cor_program_member_info(ctx->prog, "struct irq_stack", "stack", &off,
-							&size);
+	struct cor_error *err =
+	    cor_program_member_info(ctx->prog, "struct irq_stack", "stack", &off, &size);
 	cor_error_destroy(err);
 	return !err && size >= 4096 && size <= (1u << 20) ? size : 16384;
 }
@@ -64,8 +64,8 @@ struct lock_kind {
 };
 
 static const struct lock_kind kinds[] = {
-	{"mutex", "struct mutex_waiter", "struct mutex"},
-	{"rw-semaphore", "struct rwsem_waiter", "struct rw_semaphore"},
+    {"mutex", "struct mutex_waiter", "struct mutex"},
+    {"rw-semaphore", "struct rwsem_waiter", "struct rw_semaphore"},
 };
 
 /* From a waiter at @p w, the lock whose wait_list holds it, if it has a plausible owner. */
@@ -113,8 +113,8 @@ bool diag_find_wait(struct diag_ctx *ctx, const struct cor_task_list *list,
 		    const struct cor_task *t, struct diag_wait *ret)
 {
 	uint64_t tsize = diag_thread_size(ctx), off_task;
-	if (!t->stack || cor_program_member_offset(ctx->prog, "struct mutex_waiter", "task",
-						   &off_task))
+	if (!t->stack ||
+	    cor_program_member_offset(ctx->prog, "struct mutex_waiter", "task", &off_task))
 		return false;
 	uint64_t *words = malloc(tsize);
 	if (!words)
@@ -144,8 +144,9 @@ void diag_wait_chain(struct diag_ctx *ctx, const struct cor_task_list *list,
 	while (t && n < MAX_CHAIN) {
 		for (int i = 0; i < n; i++)
 			if (seen[i] == t->addr) {
-				diag_evidence(ctx, f, "deadlock: the chain returns to %s (pid %d): a cycle "
-						      "of %d task(s) each waiting for a lock another holds",
+				diag_evidence(ctx, f,
+					      "deadlock: the chain returns to %s (pid %d): a cycle "
+					      "of %d task(s) each waiting for a lock another holds",
 					      t->comm, t->pid, n - i);
 				diag_fact(ctx, f, "deadlock", "cycle of %d tasks", n - i);
 				diag_verdict(ctx, COR_VERDICT_SOFTWARE, 90);
@@ -158,14 +159,16 @@ void diag_wait_chain(struct diag_ctx *ctx, const struct cor_task_list *list,
 		const struct cor_task *o = cor_task_list_find(list, w.owner);
 		diag_evidence(ctx, f, "%s (pid %d) waits for %s %s (0x%llx), owned by %s", t->comm,
 			      t->pid, w.kind, w.lock_name, (unsigned long long)w.lock,
-			      o ? o->comm : w.owner ? "an unknown task" : "nobody");
+			      o		? o->comm
+			      : w.owner ? "an unknown task"
+					: "nobody");
 		if (n == 1) {
 			diag_fact(ctx, f, "waits_on", "%s %s", w.kind, w.lock_name);
 			diag_fact(ctx, f, "lock_owner", "%s", o ? o->comm : "none");
 		}
 		if (o)
-			diag_evidence(ctx, f, "  owner %s (pid %d) is %s on CPU %d", o->comm, o->pid,
-				      o->st, o->cpu);
+			diag_evidence(ctx, f, "  owner %s (pid %d) is %s on CPU %d", o->comm,
+				      o->pid, o->st, o->cpu);
 		t = o;
 	}
 }

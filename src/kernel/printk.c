@@ -15,10 +15,10 @@
 #include "coroner/program.h"
 
 /* Descriptor states (printk_ringbuffer.h enum desc_state), in state_var's top 2 bits. */
-#define DESC_SV_SHIFT 62
+#define DESC_SV_SHIFT  62
 #define DESC_COMMITTED 1
 #define DESC_FINALIZED 2
-#define DESC_ID_MASK (~(3ull << DESC_SV_SHIFT))
+#define DESC_ID_MASK   (~(3ull << DESC_SV_SHIFT))
 /* At most this many records: bounds the walk on a corrupt ring. */
 #define MAX_RECORDS (1u << 24)
 
@@ -32,7 +32,8 @@ static struct cor_error *lookup_all(struct cor_program *prog, const struct off_t
 {
 	for (size_t i = 0; i < n; i++)
 		if (!cor_program_vmcoreinfo_u64(prog, t[i].key, t[i].dst))
-			return cor_error_create(COR_ERR_NOT_FOUND, "VMCOREINFO has no %s", t[i].key);
+			return cor_error_create(COR_ERR_NOT_FOUND, "VMCOREINFO has no %s",
+						t[i].key);
 	return NULL;
 }
 
@@ -43,7 +44,8 @@ static void emit_record(struct cor_strbuf *out, unsigned flags, uint64_t ts_nsec
 	if (flags & COR_LOG_LEVEL)
 		cor_strbuf_appendf(out, "<%d>", level);
 	if (flags & COR_LOG_TIMESTAMPS)
-		cor_strbuf_appendf(out, "[%5llu.%06llu] ", (unsigned long long)(ts_nsec / 1000000000),
+		cor_strbuf_appendf(out, "[%5llu.%06llu] ",
+				   (unsigned long long)(ts_nsec / 1000000000),
 				   (unsigned long long)(ts_nsec % 1000000000 / 1000));
 	size_t indent = out->len - start;
 	for (size_t i = 0; i < len; i++) {
@@ -74,27 +76,27 @@ static struct cor_error *prb_layout(struct cor_program *prog, struct prb *r, uin
 	uint64_t sym, o_desc_ring, o_text_ring, o_count_bits, o_descs, o_infos, o_head, o_tail;
 	uint64_t o_size_bits, o_data, o_counter;
 	const struct off_table t[] = {
-		{"SYMBOL(prb)", &sym},
-		{"OFFSET(printk_ringbuffer.desc_ring)", &o_desc_ring},
-		{"OFFSET(printk_ringbuffer.text_data_ring)", &o_text_ring},
-		{"OFFSET(prb_desc_ring.count_bits)", &o_count_bits},
-		{"OFFSET(prb_desc_ring.descs)", &o_descs},
-		{"OFFSET(prb_desc_ring.infos)", &o_infos},
-		{"OFFSET(prb_desc_ring.head_id)", &o_head},
-		{"OFFSET(prb_desc_ring.tail_id)", &o_tail},
-		{"OFFSET(prb_data_ring.size_bits)", &o_size_bits},
-		{"OFFSET(prb_data_ring.data)", &o_data},
-		{"OFFSET(atomic_long_t.counter)", &o_counter},
-		{"SIZE(prb_desc)", &r->desc_size},
-		{"OFFSET(prb_desc.state_var)", &r->off_state},
-		{"OFFSET(prb_desc.text_blk_lpos)", &r->off_text_lpos},
-		{"OFFSET(prb_data_blk_lpos.begin)", &r->off_begin},
-		{"OFFSET(prb_data_blk_lpos.next)", &r->off_next},
-		{"SIZE(printk_info)", &r->info_size},
-		{"OFFSET(printk_info.seq)", &r->off_seq},
-		{"OFFSET(printk_info.ts_nsec)", &r->off_ts},
-		{"OFFSET(printk_info.text_len)", &r->off_text_len},
-		{"OFFSET(printk_info.caller_id)", &r->off_caller},
+	    {"SYMBOL(prb)", &sym},
+	    {"OFFSET(printk_ringbuffer.desc_ring)", &o_desc_ring},
+	    {"OFFSET(printk_ringbuffer.text_data_ring)", &o_text_ring},
+	    {"OFFSET(prb_desc_ring.count_bits)", &o_count_bits},
+	    {"OFFSET(prb_desc_ring.descs)", &o_descs},
+	    {"OFFSET(prb_desc_ring.infos)", &o_infos},
+	    {"OFFSET(prb_desc_ring.head_id)", &o_head},
+	    {"OFFSET(prb_desc_ring.tail_id)", &o_tail},
+	    {"OFFSET(prb_data_ring.size_bits)", &o_size_bits},
+	    {"OFFSET(prb_data_ring.data)", &o_data},
+	    {"OFFSET(atomic_long_t.counter)", &o_counter},
+	    {"SIZE(prb_desc)", &r->desc_size},
+	    {"OFFSET(prb_desc.state_var)", &r->off_state},
+	    {"OFFSET(prb_desc.text_blk_lpos)", &r->off_text_lpos},
+	    {"OFFSET(prb_data_blk_lpos.begin)", &r->off_begin},
+	    {"OFFSET(prb_data_blk_lpos.next)", &r->off_next},
+	    {"SIZE(printk_info)", &r->info_size},
+	    {"OFFSET(printk_info.seq)", &r->off_seq},
+	    {"OFFSET(printk_info.ts_nsec)", &r->off_ts},
+	    {"OFFSET(printk_info.text_len)", &r->off_text_len},
+	    {"OFFSET(printk_info.caller_id)", &r->off_caller},
 	};
 	struct cor_error *err = lookup_all(prog, t, COR_ARRAY_SIZE(t));
 	if (err)
@@ -187,8 +189,8 @@ static struct cor_error *log_lockless(struct cor_program *prog, unsigned flags,
 		err = prb_record(prog, &r, id, text, flags, out);
 		if (err) {
 			/* One unreadable record (excluded page) must not lose the rest. */
-			cor_strbuf_appendf(out, "<record %llu unreadable: %s>\n", (unsigned long long)id,
-					   err->message);
+			cor_strbuf_appendf(out, "<record %llu unreadable: %s>\n",
+					   (unsigned long long)id, err->message);
 			cor_error_destroy(err);
 		}
 		if (id == head || ++n >= MAX_RECORDS)
@@ -204,14 +206,10 @@ static struct cor_error *log_legacy(struct cor_program *prog, unsigned flags,
 {
 	uint64_t s_buf, s_len, s_first, s_next, rec_size, o_ts, o_len, o_text_len;
 	const struct off_table t[] = {
-		{"SYMBOL(log_buf)", &s_buf},
-		{"SYMBOL(log_buf_len)", &s_len},
-		{"SYMBOL(log_first_idx)", &s_first},
-		{"SYMBOL(log_next_idx)", &s_next},
-		{"SIZE(printk_log)", &rec_size},
-		{"OFFSET(printk_log.ts_nsec)", &o_ts},
-		{"OFFSET(printk_log.len)", &o_len},
-		{"OFFSET(printk_log.text_len)", &o_text_len},
+	    {"SYMBOL(log_buf)", &s_buf},	 {"SYMBOL(log_buf_len)", &s_len},
+	    {"SYMBOL(log_first_idx)", &s_first}, {"SYMBOL(log_next_idx)", &s_next},
+	    {"SIZE(printk_log)", &rec_size},	 {"OFFSET(printk_log.ts_nsec)", &o_ts},
+	    {"OFFSET(printk_log.len)", &o_len},	 {"OFFSET(printk_log.text_len)", &o_text_len},
 	};
 	struct cor_error *err = lookup_all(prog, t, COR_ARRAY_SIZE(t));
 	if (err)

@@ -61,8 +61,9 @@ static struct cor_error *setup_mem(struct cor_program *prog)
 	cor_vmcoreinfo_u64(&prog->vmcoreinfo, "NUMBER(sme_mask)", &cfg.sme_mask);
 	cfg.la57 = l5 != 0;
 	if (pgd_va < COR_X86_START_KERNEL_MAP)
-		return cor_error_create(COR_ERR_CORRUPT, "VMCOREINFO: init_top_pgt 0x%llx is not a "
-							 "kernel text address",
+		return cor_error_create(COR_ERR_CORRUPT,
+					"VMCOREINFO: init_top_pgt 0x%llx is not a "
+					"kernel text address",
 					(unsigned long long)pgd_va);
 	cfg.pgd_paddr = pgd_va - COR_X86_START_KERNEL_MAP + cfg.phys_base;
 	if ((err = cor_mem_create(&cfg, phys_read_cb, prog, &prog->mem)))

@@ -9,8 +9,8 @@
 #include "coroner/base.h"
 #include "coroner/mem.h"
 
-#define PTE_PRESENT 0x1ull
-#define PTE_PSE 0x80ull
+#define PTE_PRESENT   0x1ull
+#define PTE_PSE	      0x80ull
 #define PTE_ADDR_MASK 0x000ffffffffff000ull
 
 /* Translation of recent pages: page-table walks are the slow path. */
@@ -27,8 +27,8 @@ struct cor_mem {
 	bool tlb_valid[TLB_SLOTS];
 };
 
-struct cor_error *cor_mem_create(const struct cor_mem_config *cfg, cor_phys_read_fn read,
-				 void *arg, struct cor_mem **ret)
+struct cor_error *cor_mem_create(const struct cor_mem_config *cfg, cor_phys_read_fn read, void *arg,
+				 struct cor_mem **ret)
 {
 	struct cor_mem *mem = calloc(1, sizeof(*mem));
 	if (!mem)
@@ -115,7 +115,8 @@ struct cor_error *cor_mem_walk(struct cor_mem *mem, uint64_t pgd_paddr, uint64_t
 		}
 		table = e;
 	}
-	return cor_error_fault(vaddr, "0x%llx: page-table walk did not end", (unsigned long long)vaddr);
+	return cor_error_fault(vaddr, "0x%llx: page-table walk did not end",
+			       (unsigned long long)vaddr);
 }
 
 struct cor_error *cor_mem_vtop(struct cor_mem *mem, uint64_t vaddr, uint64_t *paddr_ret)

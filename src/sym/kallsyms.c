@@ -523,10 +523,11 @@ static struct cor_error *lazy_symbol(struct cor_kallsyms_lazy *lz, uint32_t i,
 	lz->names = names;
 	if (!(names[lz->nnames] = strdup(name + 1)))
 		return &cor_enomem;
-	*ret = (struct cor_symbol){.name = names[lz->nnames++],
-				   .addr = addr,
-				   .size = next > addr && next - addr <= SYM_MAX_GAP ? next - addr : 0,
-				   .type = name[0]};
+	*ret =
+	    (struct cor_symbol){.name = names[lz->nnames++],
+				.addr = addr,
+				.size = next > addr && next - addr <= SYM_MAX_GAP ? next - addr : 0,
+				.type = name[0]};
 	return NULL;
 }
 

@@ -154,7 +154,7 @@ struct cor_error *cor_types_get(struct cor_types *types, cor_type_ref ref,
 
 static struct cor_error *new_synth(struct cor_types *types, struct cor_type **ret)
 {
-	struct cor_type *t;
+	struct cor_type *t = NULL;
 	struct cor_error *err = types_alloc(types, sizeof(*t), (void **)&t);
 	if (err)
 		return err;

@@ -34,10 +34,11 @@ COR_TEST(sample_log_equals_dmesg)
 		while (out[k] && out[k] == want[k])
 			k++;
 		if (out[k] != want[k])
-			cor_test_fail(t, __FILE__, __LINE__,
-				      "log differs from sample.dmesg at byte %zu: got \"%.40s\" want "
-				      "\"%.40s\"",
-				      k, out + k, want + k);
+			cor_test_fail(
+			    t, __FILE__, __LINE__,
+			    "log differs from sample.dmesg at byte %zu: got \"%.40s\" want "
+			    "\"%.40s\"",
+			    k, out + k, want + k);
 		CHECK(strstr(out, "sysrq: Trigger a crash") != NULL);
 	}
 	free(out);
@@ -66,8 +67,8 @@ COR_TEST(sample_sys_matches_crash)
 			continue;
 		}
 		if (strcmp(got, want) != 0)
-			cor_test_fail(t, __FILE__, __LINE__, "sys %s = \"%s\", crash: \"%s\"", fields[f],
-				      got, want);
+			cor_test_fail(t, __FILE__, __LINE__, "sys %s = \"%s\", crash: \"%s\"",
+				      fields[f], got, want);
 	}
 	free(out);
 	free(ref);

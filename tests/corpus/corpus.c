@@ -17,7 +17,8 @@ static int cmp_dump(const void *a, const void *b)
 }
 
 /* Decompresses a .zst dump once into BUILD/corpus-cache/; false on failure. */
-static bool unzstd(struct cor_tctx *t, const char *zst, const char *scenario, char *out, size_t size)
+static bool unzstd(struct cor_tctx *t, const char *zst, const char *scenario, char *out,
+		   size_t size)
 {
 	char dir[PATH_MAX];
 	snprintf(dir, sizeof(dir), "%s/corpus-cache", cor_test_build());
@@ -27,8 +28,8 @@ static bool unzstd(struct cor_tctx *t, const char *zst, const char *scenario, ch
 	if (stat(out, &st) == 0 && st.st_size > 0)
 		return true;
 	char cmd[3 * PATH_MAX];
-	snprintf(cmd, sizeof(cmd), "zstd -q -d --long=31 -f '%s' -o '%s.tmp' && mv '%s.tmp' '%s'", zst,
-		 out, out, out);
+	snprintf(cmd, sizeof(cmd), "zstd -q -d --long=31 -f '%s' -o '%s.tmp' && mv '%s.tmp' '%s'",
+		 zst, out, out, out);
 	if (system(cmd) != 0) {
 		printf("    (cannot decompress %s: is zstd installed?)\n", zst);
 		return false;

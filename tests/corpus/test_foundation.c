@@ -34,10 +34,11 @@ COR_TEST(corpus_log_equals_dmesg)
 			size_t k = 0;
 			while (got[k] && got[k] == want[k])
 				k++;
-			cor_test_fail(t, __FILE__, __LINE__,
-				      "%s (%s): log differs from dmesg.txt at byte %zu: got \"%.40s\" "
-				      "want \"%.40s\"",
-				      dumps[i].scenario, dumps[i].variant, k, got + k, want + k);
+			cor_test_fail(
+			    t, __FILE__, __LINE__,
+			    "%s (%s): log differs from dmesg.txt at byte %zu: got \"%.40s\" "
+			    "want \"%.40s\"",
+			    dumps[i].scenario, dumps[i].variant, k, got + k, want + k);
 		} else {
 			printf("    %s (%s): log == dmesg.txt (%zu bytes)\n", dumps[i].scenario,
 			       dumps[i].variant, strlen(got));
@@ -52,13 +53,14 @@ COR_TEST(corpus_sys_matches_crash)
 {
 	struct corpus_dump dumps[MAX_DUMPS];
 	int n = corpus_dumps(t, dumps, MAX_DUMPS);
-	static const char *const fields[] = {"RELEASE", "CPUS",	  "MEMORY",  "PANIC",
-					     "VERSION", "NODENAME", "DATE",    "UPTIME",
+	static const char *const fields[] = {"RELEASE", "CPUS",	       "MEMORY", "PANIC",
+					     "VERSION", "NODENAME",    "DATE",	 "UPTIME",
 					     "MACHINE", "LOAD AVERAGE"};
 	for (int i = 0; i < n; i++) {
 		char *ref = corpus_read(dumps[i].refs, "sys.txt");
 		if (!ref) {
-			cor_test_fail(t, __FILE__, __LINE__, "%s: no refs sys.txt", dumps[i].scenario);
+			cor_test_fail(t, __FILE__, __LINE__, "%s: no refs sys.txt",
+				      dumps[i].scenario);
 			continue;
 		}
 		char cmd[3 * PATH_MAX];
@@ -71,17 +73,20 @@ COR_TEST(corpus_sys_matches_crash)
 			snprintf(want, sizeof(want), "%s", corpus_sys_field(ref, fields[f]));
 			const char *got = corpus_sys_field(out ? out : "", fields[f]);
 			if (strcmp(got, want) != 0)
-				cor_test_fail(t, __FILE__, __LINE__, "%s (%s): sys %s = \"%s\", crash: \"%s\"",
-					      dumps[i].scenario, dumps[i].variant, fields[f], got, want);
+				cor_test_fail(t, __FILE__, __LINE__,
+					      "%s (%s): sys %s = \"%s\", crash: \"%s\"",
+					      dumps[i].scenario, dumps[i].variant, fields[f], got,
+					      want);
 		}
 		/* "KERNEL: PATH  [TAINTED]": the path differs, the flag must not. */
 		bool want_tainted = strstr(corpus_sys_field(ref, "KERNEL"), "[TAINTED]") != NULL;
 		bool got_tainted =
-			strstr(corpus_sys_field(out ? out : "", "KERNEL"), "[TAINTED]") != NULL;
+		    strstr(corpus_sys_field(out ? out : "", "KERNEL"), "[TAINTED]") != NULL;
 		if (want_tainted != got_tainted)
-			cor_test_fail(t, __FILE__, __LINE__, "%s (%s): sys KERNEL %s [TAINTED], crash %s",
-				      dumps[i].scenario, dumps[i].variant, got_tainted ? "has" : "lacks",
-				      want_tainted ? "has it" : "does not");
+			cor_test_fail(
+			    t, __FILE__, __LINE__, "%s (%s): sys KERNEL %s [TAINTED], crash %s",
+			    dumps[i].scenario, dumps[i].variant, got_tainted ? "has" : "lacks",
+			    want_tainted ? "has it" : "does not");
 		free(out);
 		free(ref);
 	}

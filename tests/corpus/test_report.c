@@ -24,8 +24,8 @@ static char *lower(char *s)
 static char *run_report(const char *dump, bool json, int *status)
 {
 	char cmd[3 * PATH_MAX];
-	snprintf(cmd, sizeof(cmd), "'%s' report %s '%s' 2>&1", corpus_coroner(), json ? "--json" : "",
-		 dump);
+	snprintf(cmd, sizeof(cmd), "'%s' report %s '%s' 2>&1", corpus_coroner(),
+		 json ? "--json" : "", dump);
 	char *out = NULL;
 	*status = cor_test_run(cmd, &out);
 	return out ? out : strdup("");
@@ -43,8 +43,9 @@ static void check_fact(struct cor_tctx *t, const char *scenario, const char *rep
 	for (char *w = strtok(value, " \t"); w; w = strtok(NULL, " \t")) {
 		bool found = strstr(report, w) != NULL;
 		if (found == negate)
-			cor_test_fail(t, __FILE__, __LINE__, "%s: %s: \"%s\" %s the report", scenario,
-				      line, w, negate ? "must not appear in" : "is missing from");
+			cor_test_fail(t, __FILE__, __LINE__, "%s: %s: \"%s\" %s the report",
+				      scenario, line, w,
+				      negate ? "must not appear in" : "is missing from");
 	}
 }
 
@@ -66,10 +67,12 @@ COR_TEST(corpus_report_states_expected_facts)
 		lower(both);
 		char *save = NULL;
 		int before = cor_test_failures(t);
-		for (char *line = strtok_r(expect, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		for (char *line = strtok_r(expect, "\n", &save); line;
+		     line = strtok_r(NULL, "\n", &save))
 			check_fact(t, dumps[i].scenario, both, line);
 		printf("    %s (%s): %s\n", dumps[i].scenario, dumps[i].variant,
-		       cor_test_failures(t) == before ? "all expected facts stated" : "MISSING facts");
+		       cor_test_failures(t) == before ? "all expected facts stated"
+						      : "MISSING facts");
 		if (cor_test_failures(t) != before)
 			printf("%s\n", text);
 		free(both);
@@ -103,7 +106,8 @@ COR_TEST(corpus_report_json_schema_and_signatures)
 		snprintf(cmd, sizeof(cmd),
 			 "/usr/bin/python3 -c 'import json,sys,jsonschema; "
 			 "s=json.load(open(sys.argv[1])); "
-			 "[jsonschema.validate(json.loads(l), s) for l in open(sys.argv[2]) if l.strip()]' "
+			 "[jsonschema.validate(json.loads(l), s) for l in open(sys.argv[2]) if "
+			 "l.strip()]' "
 			 "'%s/docs/report-schema.json' '%s' 2>&1",
 			 cor_test_top(), path);
 		char *out = NULL;
@@ -120,9 +124,9 @@ COR_TEST(corpus_report_json_schema_and_signatures)
 		for (int k = i + 1; k < n; k++) {
 			bool same_scenario = strcmp(dumps[i].scenario, dumps[k].scenario) == 0;
 			/* The hung QEMU dump is the same bug as hardlockup-seqlock. */
-			bool same_bug = same_scenario ||
-					(strstr(dumps[i].scenario, "hardlockup-seqlock") &&
-					 strstr(dumps[k].scenario, "hardlockup-seqlock"));
+			bool same_bug =
+			    same_scenario || (strstr(dumps[i].scenario, "hardlockup-seqlock") &&
+					      strstr(dumps[k].scenario, "hardlockup-seqlock"));
 			bool same_sig = strcmp(sigs[i], sigs[k]) == 0;
 			if (!same_bug && same_sig)
 				cor_test_fail(t, __FILE__, __LINE__, "%s and %s share signature %s",
@@ -178,7 +182,8 @@ COR_TEST(corpus_report_signature_same_across_formats)
 				continue;
 			char *b = signature_of(variants[v]);
 			if (!a[0] || strcmp(a, b) != 0)
-				cor_test_fail(t, __FILE__, __LINE__, "%s: kdump signature %s, %s signature %s",
+				cor_test_fail(t, __FILE__, __LINE__,
+					      "%s: kdump signature %s, %s signature %s",
 					      dumps[i].scenario, a, v ? "flattened" : "ELF", b);
 			else
 				printf("    %s: kdump and %s both %s\n", dumps[i].scenario,
@@ -191,5 +196,6 @@ COR_TEST(corpus_report_signature_same_across_formats)
 		unlink(flat);
 	}
 	if (!tested)
-		cor_test_skip(t, "neither coroner capture -E nor makedumpfile -F could make a variant");
+		cor_test_skip(
+		    t, "neither coroner capture -E nor makedumpfile -F could make a variant");
 }

@@ -23,7 +23,7 @@
 #include "harness.h"
 
 #define NOTE_DESC 20 /* Elf64_Nhdr (12) + "CORE\0" padded to 8 */
-#define PR_REG 112
+#define PR_REG	  112
 enum { R_RBX = 5, R_RAX = 10, R_RIP = 16, R_FLAGS = 18 };
 
 struct mut {
@@ -108,8 +108,8 @@ static bool mut_poke(struct cor_tctx *t, struct mut *m, uint64_t va, const void 
 		uint64_t pa;
 		struct cor_error *e = cor_mem_vtop(cor_program_mem(m->prog), va + i, &pa);
 		if (e) {
-			cor_test_fail(t, __FILE__, __LINE__, "vtop 0x%llx: %s", (unsigned long long)va,
-				      e->message);
+			cor_test_fail(t, __FILE__, __LINE__, "vtop 0x%llx: %s",
+				      (unsigned long long)va, e->message);
 			cor_error_destroy(e);
 			return false;
 		}
@@ -334,7 +334,8 @@ COR_TEST(report_general_mutex_deadlock)
 		mut_free(&m);
 		return;
 	}
-	const struct cor_task *a = cor_task_list_find(&list, 122), *b = cor_task_list_find(&list, 1);
+	const struct cor_task *a = cor_task_list_find(&list, 122),
+			      *b = cor_task_list_find(&list, 1);
 	CHECK(a && b && a->stack && b->stack);
 	if (a && b) {
 		uint64_t zero = sym(t, &m, "empty_zero_page");

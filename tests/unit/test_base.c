@@ -76,7 +76,8 @@ COR_TEST(parse_u64)
 
 COR_TEST(error_wrap)
 {
-	struct cor_error *e = cor_error_wrap(cor_error_create(COR_ERR_CORRUPT, "inner %d", 5), "outer");
+	struct cor_error *e =
+	    cor_error_wrap(cor_error_create(COR_ERR_CORRUPT, "inner %d", 5), "outer");
 	CHECK_STR(e->message, "outer: inner 5");
 	CHECK(e->code == COR_ERR_CORRUPT);
 	cor_error_destroy(e);

@@ -8,22 +8,22 @@
 #include "harness.h"
 
 static const char soft_log[] =
-	"[   27.000000] Command line: console=ttyS0 softlockup_panic=1 nmi_watchdog=0\n"
-	"[   53.038953] watchdog: BUG: soft lockup - CPU#3 stuck for 23s! [kworker/3:1:77]\n"
-	"[   53.039315] Modules linked in: foo(OE)\n"
-	"[   53.039716] CPU: 3 PID: 77 Comm: kworker/3:1 Kdump: loaded Tainted: G   OE  6.1.0 #1\n"
-	"[   53.040270] RIP: 0010:spin_here+0xe/0x10 [foo]\n"
-	"[   53.040572] RSP: 0018:ff89fb2a80013af0 EFLAGS: 00000282\n"
-	"[   53.040572] RAX: 0000000000000001 RBX: 000000000000000b RCX: c0000000ffffefff\n"
-	"[   53.040572] R13: ff89fb2a80013bf0 R14: 000000000000000b R15: 00000000000000ff\n"
-	"[   53.040572] Call Trace:\n"
-	"[   53.040572]  <TASK>\n"
-	"[   53.040572]  caller_one+0x18/0x24 [foo]\n"
-	"[   53.040572]  ? noise+0x1/0x2\n"
-	"[   53.040572]  vfs_write+0xc7/0x3f0\n"
-	"[   53.040572]  </TASK>\n"
-	"[   53.050000] Kernel panic - not syncing: softlockup: hung tasks\n"
-	"[   53.050001] CPU: 3 PID: 77 Comm: kworker/3:1 Kdump: loaded Tainted: G   OEL 6.1.0 #1\n";
+    "[   27.000000] Command line: console=ttyS0 softlockup_panic=1 nmi_watchdog=0\n"
+    "[   53.038953] watchdog: BUG: soft lockup - CPU#3 stuck for 23s! [kworker/3:1:77]\n"
+    "[   53.039315] Modules linked in: foo(OE)\n"
+    "[   53.039716] CPU: 3 PID: 77 Comm: kworker/3:1 Kdump: loaded Tainted: G   OE  6.1.0 #1\n"
+    "[   53.040270] RIP: 0010:spin_here+0xe/0x10 [foo]\n"
+    "[   53.040572] RSP: 0018:ff89fb2a80013af0 EFLAGS: 00000282\n"
+    "[   53.040572] RAX: 0000000000000001 RBX: 000000000000000b RCX: c0000000ffffefff\n"
+    "[   53.040572] R13: ff89fb2a80013bf0 R14: 000000000000000b R15: 00000000000000ff\n"
+    "[   53.040572] Call Trace:\n"
+    "[   53.040572]  <TASK>\n"
+    "[   53.040572]  caller_one+0x18/0x24 [foo]\n"
+    "[   53.040572]  ? noise+0x1/0x2\n"
+    "[   53.040572]  vfs_write+0xc7/0x3f0\n"
+    "[   53.040572]  </TASK>\n"
+    "[   53.050000] Kernel panic - not syncing: softlockup: hung tasks\n"
+    "[   53.050001] CPU: 3 PID: 77 Comm: kworker/3:1 Kdump: loaded Tainted: G   OEL 6.1.0 #1\n";
 
 COR_TEST(logscan_soft_lockup)
 {
@@ -57,18 +57,18 @@ COR_TEST(logscan_soft_lockup)
 }
 
 static const char hung_log[] =
-	"[   16.755889] INFO: task dd:1234 blocked for more than 120 seconds.\n"
-	"[   16.756187]       Tainted: G           OE      6.1.0-56-amd64 #1 Debian 6.1.192-2\n"
-	"[   16.756883] task:dd              state:D stack:0     pid:1234  ppid:1      flags:0x4\n"
-	"[   16.757171] Call Trace:\n"
-	"[   16.757491]  <TASK>\n"
-	"[   16.758213]  __schedule+0x34d/0xa00\n"
-	"[   16.758274]  schedule+0x5a/0xd0\n"
-	"[   16.758300]  io_schedule+0x12/0x40\n"
-	"[   16.758412]  folio_wait_bit_common+0x12d/0x300\n"
-	"[   16.760591]  </TASK>\n"
-	"[   30.000000] Uhhuh. NMI received for unknown reason 3d on CPU 2.\n"
-	"[   30.100000] sysrq: Trigger a crash\n";
+    "[   16.755889] INFO: task dd:1234 blocked for more than 120 seconds.\n"
+    "[   16.756187]       Tainted: G           OE      6.1.0-56-amd64 #1 Debian 6.1.192-2\n"
+    "[   16.756883] task:dd              state:D stack:0     pid:1234  ppid:1      flags:0x4\n"
+    "[   16.757171] Call Trace:\n"
+    "[   16.757491]  <TASK>\n"
+    "[   16.758213]  __schedule+0x34d/0xa00\n"
+    "[   16.758274]  schedule+0x5a/0xd0\n"
+    "[   16.758300]  io_schedule+0x12/0x40\n"
+    "[   16.758412]  folio_wait_bit_common+0x12d/0x300\n"
+    "[   16.760591]  </TASK>\n"
+    "[   30.000000] Uhhuh. NMI received for unknown reason 3d on CPU 2.\n"
+    "[   30.100000] sysrq: Trigger a crash\n";
 
 COR_TEST(logscan_hung_task_nmi_sysrq)
 {
