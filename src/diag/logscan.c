@@ -229,8 +229,8 @@ static void parse_event(struct log_scan *ls, const char *s, double ts, int repor
 	} else if (strstr(s, "Watchdog detected hard LOCKUP on cpu ")) {
 		if (ls->num_hard < 64)
 			ls->hard_cpus[ls->num_hard++] = atoi(strstr(s, "on cpu ") + 7);
-	} else if (starts(s, "INFO: task ") && strstr(s, " blocked for more than ")) {
-		const char *name = s + 11, *colon = strstr(name, " blocked for");
+	} else if (starts(s, "INFO: task ") && strstr(s + 11, " blocked for more than ")) {
+		const char *name = s + 11, *colon = strstr(name, " blocked for more than ");
 		while (colon > name && *colon != ':')
 			colon--;
 		if (!ls->hung_task && *colon == ':') {
