@@ -51,6 +51,12 @@ outsize() { stat -c %s "$DIR/out" 2>/dev/null || echo 0; }
 
 printf 'input: %s (%d bytes), %d runs each, best wall time; %s CPUs, load %s\n' "$IN" "$SIZE" \
 	"$RUNS" "$(nproc)" "$(cut -d' ' -f1 /proc/loadavg)"
+# How many CPUs this run really gets (others' jobs, cgroup limits): one
+# checksum of the input alone vs two at once. ~2.0 means both cores are ours.
+one() { sha256sum "$IN" > /dev/null; }
+s0=$(date +%s.%N); one; s1=$(date +%s.%N); one & one & wait; s2=$(date +%s.%N)
+PAR=$(echo "2 * ($s1 - $s0) / ($s2 - $s1)" | bc -l)
+printf 'parallel headroom: %.2f CPUs (2 checksums at once vs 1)\n' "$PAR"
 read -r T TC <<< "$(best cat "$IN")"
 CAT_MBS=$(mbs "$T")
 printf '%-36s %8s %8s %9s %10s\n' "tool" "wall s" "cpu s" "MB/s" "size"
