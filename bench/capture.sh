@@ -24,7 +24,7 @@ IN=${1:-}
 if [ -z "$IN" ]; then
 	QEMU=$TOP/$BUILD/corpus-cache/hardlockup-seqlock-hung-qemu.elf
 	if [ ! -f "$QEMU" ]; then
-		zstd -q -d --long=31 -f /work/shared/corpus/hardlockup-seqlock-hung-qemu/vmcore.elf.zst -o "$QEMU"
+		zstd -q -d --long=31 -f ${COR_CORPUS:-$TOP/../shared/corpus}/hardlockup-seqlock-hung-qemu/vmcore.elf.zst -o "$QEMU"
 	fi
 	IN=$DIR/vmcore-like.elf
 	[ -f "$IN" ] || "$CORONER" capture --message-level 0 -E -d 0 -f "$QEMU" "$IN"

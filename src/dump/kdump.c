@@ -270,7 +270,9 @@ static struct cor_error *kdump_open(struct cor_dump *dump)
 		dump_set_incomplete(dump, "the dump is flagged incomplete: the capture stopped "
 					  "early (disk full or interrupted); pages not written are "
 					  "missing");
-	struct cor_dump_range r = {.paddr = 0, .memsz = dump->max_pfn * dump->page_size};
+	struct cor_dump_range r = {.paddr = 0,
+				   .memsz = dump->max_pfn * dump->page_size,
+				   .filesz = dump->max_pfn * dump->page_size};
 	if ((err = cor_vec_push(&dump->ranges, &r)))
 		return err;
 	snprintf(dump->format_name, sizeof(dump->format_name), "kdump-compressed (%s)",
