@@ -121,6 +121,12 @@ void cor_strbuf_append(struct cor_strbuf *sb, const char *s);
 void cor_strbuf_appendn(struct cor_strbuf *sb, const char *s, size_t n);
 void cor_strbuf_appendf(struct cor_strbuf *sb, const char *fmt, ...) COR_PRINTF(2, 3);
 void cor_strbuf_appendc(struct cor_strbuf *sb, char c);
+/**
+ * Appends @p s as a JSON string literal, quotes included ("" for NULL): '"' and
+ * '\\' escaped, control bytes and bytes >= 0x7f as \u00XX, so that the result is
+ * valid JSON whatever bytes a dump held.
+ */
+void cor_strbuf_append_json(struct cor_strbuf *sb, const char *s);
 /** &cor_enomem if any append failed, else NULL. */
 struct cor_error *cor_strbuf_error(const struct cor_strbuf *sb) COR_MUST_CHECK;
 /** Empties the string, keeping its storage. */

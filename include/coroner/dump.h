@@ -89,6 +89,12 @@ struct cor_kdump_info {
  */
 struct cor_error *cor_dump_open(const char *path, struct cor_dump **ret) COR_MUST_CHECK;
 /**
+ * True if the file at @p path starts like a dump this library reads (ELF,
+ * kdump-compressed, flattened); false otherwise or if it cannot be read.
+ * For commands that take either a dump or a text file.
+ */
+bool cor_dump_file_is_dump(const char *path);
+/**
  * Opens a dump held in memory (@p buf, @p len borrowed: they must outlive
  * the dump). The entry point of the fuzz targets.
  */

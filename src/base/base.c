@@ -155,6 +155,25 @@ void cor_strbuf_appendf(struct cor_strbuf *sb, const char *fmt, ...)
 	sb->len += (size_t)n;
 }
 
+void cor_strbuf_append_json(struct cor_strbuf *sb, const char *s)
+{
+	cor_strbuf_appendc(sb, '"');
+	for (; s && *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\')
+			cor_strbuf_appendf(sb, "\\%c", c);
+		else if (c == '\n')
+			cor_strbuf_append(sb, "\\n");
+		else if (c == '\t')
+			cor_strbuf_append(sb, "\\t");
+		else if (c < 0x20 || c >= 0x7f)
+			cor_strbuf_appendf(sb, "\\u%04x", c);
+		else
+			cor_strbuf_appendc(sb, (char)c);
+	}
+	cor_strbuf_appendc(sb, '"');
+}
+
 struct cor_error *cor_strbuf_error(const struct cor_strbuf *sb)
 {
 	return sb->failed ? &cor_enomem : NULL;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "coroner/dump.h"
 #include "coroner/hwerr.h"
 #include "coroner/mce.h"
 #include "coroner/printk.h"
@@ -26,28 +27,11 @@ static struct cor_error *read_stream(FILE *f, struct cor_strbuf *sb)
 	return cor_strbuf_error(sb);
 }
 
-/* A dump starts with "KDUMP   ", ELF's magic, or makedumpfile's flattened signature. */
-static bool looks_like_dump(const char *path)
-{
-	char head[16] = {0};
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return false;
-	size_t n = fread(head, 1, sizeof(head), f);
-	fclose(f);
-	return (n >= 8 && memcmp(head, "KDUMP   ", 8) == 0) ||
-	       (n >= 4 && memcmp(head,
-				 "\x7f"
-				 "ELF",
-				 4) == 0) ||
-	       (n >= 12 && memcmp(head, "makedumpfile", 12) == 0);
-}
-
 static struct cor_error *load_text(const char *arg, const char *vmlinux, struct cor_strbuf *text)
 {
 	if (strcmp(arg, "-") == 0)
 		return read_stream(stdin, text);
-	if (looks_like_dump(arg)) {
+	if (cor_dump_file_is_dump(arg)) {
 		struct cor_program *prog;
 		struct cor_error *err = cor_program_open(arg, vmlinux, &prog);
 		if (err)

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "coroner/dump.h"
 #include "coroner/mce.h"
 #include "coroner/mce_dump.h"
 #include "coroner/printk.h"
@@ -198,23 +199,6 @@ static struct cor_error *read_stream(FILE *f, struct cor_strbuf *sb)
 	return cor_strbuf_error(sb);
 }
 
-/* A dump starts with "KDUMP   ", ELF's magic, or makedumpfile's flattened signature. */
-static bool looks_like_dump(const char *path)
-{
-	char head[16] = {0};
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return false;
-	size_t n = fread(head, 1, sizeof(head), f);
-	fclose(f);
-	return (n >= 8 && memcmp(head, "KDUMP   ", 8) == 0) ||
-	       (n >= 4 && memcmp(head,
-				 "\x7f"
-				 "ELF",
-				 4) == 0) ||
-	       (n >= 12 && memcmp(head, "makedumpfile", 12) == 0);
-}
-
 /* The records of a dump: its kernel log, then the struct mce records in memory. */
 static struct cor_error *load_dump(const char *path, struct cor_vec *recs, struct cor_strbuf *notes)
 {
@@ -256,7 +240,7 @@ static struct cor_error *load_input(const char *arg, struct cor_vec *recs, struc
 	*is_dump = false;
 	if (strcmp(arg, "-") == 0) {
 		err = read_stream(stdin, &text);
-	} else if (looks_like_dump(arg)) {
+	} else if (cor_dump_file_is_dump(arg)) {
 		*is_dump = true;
 		return cor_error_wrap(load_dump(arg, recs, notes), "%s", arg);
 	} else {

@@ -211,24 +211,10 @@ struct cor_error *cor_report_render_text(const struct cor_report *rep, struct co
 
 static void json_str(struct cor_strbuf *out, const char *s)
 {
-	if (!s) {
+	if (s)
+		cor_strbuf_append_json(out, s);
+	else
 		cor_strbuf_append(out, "null");
-		return;
-	}
-	cor_strbuf_appendc(out, '"');
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			cor_strbuf_appendf(out, "\\%c", *p);
-		else if (*p == '\n')
-			cor_strbuf_append(out, "\\n");
-		else if (*p == '\t')
-			cor_strbuf_append(out, "\\t");
-		else if (*p < 0x20 || *p == 0x7f)
-			cor_strbuf_appendf(out, "\\u%04x", *p);
-		else
-			cor_strbuf_appendc(out, (char)*p);
-	}
-	cor_strbuf_appendc(out, '"');
 }
 
 static void json_kv(struct cor_strbuf *out, const char *key, const char *val, bool comma)

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -307,6 +308,23 @@ struct cor_error *cor_dump_open(const char *path, struct cor_dump **ret)
 	}
 	*ret = dump;
 	return NULL;
+}
+
+bool cor_dump_file_is_dump(const char *path)
+{
+	uint8_t head[64] = {0};
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return false;
+	size_t n = fread(head, 1, sizeof(head), f);
+	fclose(f);
+	if (n >= sizeof(FLAT_SIGNATURE) &&
+	    memcmp(head, FLAT_SIGNATURE, sizeof(FLAT_SIGNATURE)) == 0)
+		return true;
+	for (size_t i = 0; i < COR_ARRAY_SIZE(all_ops); i++)
+		if (all_ops[i]->probe(head, n))
+			return true;
+	return false;
 }
 
 struct cor_error *cor_dump_parse_mem(const void *buf, size_t len, struct cor_dump **ret)

@@ -22,38 +22,9 @@
 
 #include "coroner/dump_writer.h"
 
-#define KDUMP_SIGNATURE	     "KDUMP   "
+#include "dump/kdump_format.h"
+
 #define KDUMP_HEADER_VERSION 6
-
-/* struct disk_dump_header (see src/dump/kdump.c for the reader's view) */
-#define DH_HEADER_VERSION 8
-#define DH_UTSNAME	  12
-#define DH_UTS_FIELD	  65
-#define DH_TIMESTAMP	  408
-#define DH_STATUS	  424
-#define DH_BLOCK_SIZE	  428
-#define DH_SUB_HDR_SIZE	  432
-#define DH_BITMAP_BLOCKS  436
-#define DH_MAX_MAPNR	  440
-#define DH_CURRENT_CPU	  456
-#define DH_NR_CPUS	  460
-#define DH_SIZE		  464
-
-/* struct kdump_sub_header */
-#define SH_PHYS_BASE	     0
-#define SH_DUMP_LEVEL	     8
-#define SH_OFFSET_VMCOREINFO 32
-#define SH_SIZE_VMCOREINFO   40
-#define SH_OFFSET_NOTE	     48
-#define SH_SIZE_NOTE	     56
-#define SH_MAX_MAPNR_64	     96
-#define SH_SIZE		     104
-
-/* DUMP_DH_COMPRESSED_INCOMPLETE: the dump stopped early (diskdump_mod.h). */
-#define DH_COMPRESSED_INCOMPLETE 0x8
-
-/* struct page_desc { off_t offset; unsigned int size, flags; unsigned long long page_flags; } */
-#define PD_SIZE 24
 
 struct cor_kdump_writer {
 	struct cor_kdump_writer_config cfg;

@@ -34,17 +34,7 @@ void cor_kdump_render_text(const struct cor_kdump_report *rep, struct cor_strbuf
 
 static void jstr(struct cor_strbuf *out, const char *s)
 {
-	cor_strbuf_appendc(out, '"');
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			cor_strbuf_appendf(out, "\\%c", c);
-		else if (c < 0x20 || c >= 0x7f)
-			cor_strbuf_appendf(out, "\\u%04x", c);
-		else
-			cor_strbuf_appendc(out, (char)c);
-	}
-	cor_strbuf_appendc(out, '"');
+	cor_strbuf_append_json(out, s);
 }
 
 static void jnum(struct cor_strbuf *out, const char *k, long long v)

@@ -129,17 +129,7 @@ void cor_mce_render_text(const struct cor_mce_decoded *d, struct cor_strbuf *out
 
 static void json_str(struct cor_strbuf *out, const char *s)
 {
-	cor_strbuf_appendc(out, '"');
-	for (; s && *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			cor_strbuf_appendf(out, "\\%c", c);
-		else if (c < 0x20)
-			cor_strbuf_appendf(out, "\\u%04x", c);
-		else
-			cor_strbuf_appendc(out, (char)c);
-	}
-	cor_strbuf_appendc(out, '"');
+	cor_strbuf_append_json(out, s);
 }
 
 static void json_hex(struct cor_strbuf *out, const char *key, uint64_t v, bool have)
