@@ -37,6 +37,11 @@ struct cor_symbol {
 struct cor_error *cor_program_symbol_by_name(struct cor_program *prog, const char *name,
 					     struct cor_symbol *ret) COR_MUST_CHECK;
 /**
+ * The address of symbol @p name in *@p ret; false (and *@p ret untouched) if
+ * there is none. For callers to whom a missing symbol is not an error.
+ */
+bool cor_program_symbol_addr(struct cor_program *prog, const char *name, uint64_t *ret);
+/**
  * The symbol containing @p addr and the offset into it: the closest one at
  * or below it (the first of its aliases), up to the next symbol as crash
  * does (even past an ELF size: a noreturn call's return address), and

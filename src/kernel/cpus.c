@@ -95,18 +95,6 @@ struct cor_error *cor_prstatus_parse_mem(const void *desc, size_t len, struct co
 	return NULL;
 }
 
-static bool sym_addr(struct cor_program *prog, const char *name, uint64_t *ret)
-{
-	struct cor_symbol sym;
-	struct cor_error *err = cor_program_symbol_by_name(prog, name, &sym);
-	if (err) {
-		cor_error_destroy(err);
-		return false;
-	}
-	*ret = sym.addr;
-	return true;
-}
-
 static bool try_u32(struct cor_program *prog, uint64_t addr, uint32_t *v)
 {
 	struct cor_error *err = cor_program_read_u32(prog, addr, v);
@@ -132,7 +120,8 @@ struct cor_error *cor_program_num_cpus(struct cor_program *prog, unsigned *ret)
 {
 	uint64_t addr;
 	uint32_t n;
-	if (sym_addr(prog, "nr_cpu_ids", &addr) && try_u32(prog, addr, &n) && n && n <= MAX_CPUS) {
+	if (cor_program_symbol_addr(prog, "nr_cpu_ids", &addr) && try_u32(prog, addr, &n) && n &&
+	    n <= MAX_CPUS) {
 		*ret = n;
 		return NULL;
 	}
@@ -156,7 +145,7 @@ struct cor_error *cor_program_per_cpu_offset(struct cor_program *prog, unsigned 
 	uint64_t base;
 	if (cpu >= MAX_CPUS)
 		return cor_error_create(COR_ERR_INVALID, "CPU %u out of range", cpu);
-	if (!sym_addr(prog, "__per_cpu_offset", &base))
+	if (!cor_program_symbol_addr(prog, "__per_cpu_offset", &base))
 		return cor_error_create(COR_ERR_NOT_FOUND, "no symbol __per_cpu_offset");
 	struct cor_error *err = cor_program_read_u64(prog, base + 8ull * cpu, ret);
 	return err ? cor_error_wrap(err, "reading __per_cpu_offset[%u]", cpu) : NULL;
@@ -166,7 +155,7 @@ struct cor_error *cor_program_per_cpu_addr(struct cor_program *prog, const char 
 					   uint64_t *ret)
 {
 	uint64_t addr, off;
-	if (!sym_addr(prog, name, &addr))
+	if (!cor_program_symbol_addr(prog, name, &addr))
 		return cor_error_create(COR_ERR_NOT_FOUND, "no per-cpu symbol %s", name);
 	struct cor_error *err = cor_program_per_cpu_offset(prog, cpu, &off);
 	if (err)
@@ -181,7 +170,7 @@ struct cor_error *cor_program_crashing_cpu(struct cor_program *prog, unsigned *r
 	uint32_t v;
 	/* arch/x86/kernel/reboot.c: int crashing_cpu = -1, set by
 	 * native_machine_crash_shutdown() (6.1). */
-	if (sym_addr(prog, "crashing_cpu", &addr) && try_u32(prog, addr, &v)) {
+	if (cor_program_symbol_addr(prog, "crashing_cpu", &addr) && try_u32(prog, addr, &v)) {
 		if ((int32_t)v < 0)
 			return cor_error_create(COR_ERR_NOT_FOUND,
 						"no CPU crashed (crashing_cpu "
@@ -223,7 +212,7 @@ static bool dump_has_note(struct cor_program *prog, const uint8_t *desc, size_t 
 static bool from_crash_notes(struct cor_program *prog, unsigned cpu, struct cor_cpu_state *st)
 {
 	uint64_t var, ptr, off;
-	if (!sym_addr(prog, "crash_notes", &var))
+	if (!cor_program_symbol_addr(prog, "crash_notes", &var))
 		return false;
 	/* errors here only mean "no buffer": the caller falls back to the notes */
 	struct cor_error *err = cor_program_read_u64(prog, var, &ptr);

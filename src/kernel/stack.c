@@ -58,18 +58,6 @@ void cor_program_stack_cache_destroy(struct cor_program *prog)
 	prog->stack_cache = NULL;
 }
 
-static bool sym_addr(struct cor_program *prog, const char *name, uint64_t *ret)
-{
-	struct cor_symbol s;
-	struct cor_error *err = cor_program_symbol_by_name(prog, name, &s);
-	if (err) {
-		cor_error_destroy(err);
-		return false;
-	}
-	*ret = s.addr;
-	return true;
-}
-
 static bool rd64(struct cor_program *prog, uint64_t addr, uint64_t *v)
 {
 	struct cor_error *err = cor_program_read_u64(prog, addr, v);
@@ -122,9 +110,9 @@ static struct cor_error *read_orc(struct cor_program *prog, uint64_t ip_addr, ui
 static struct cor_error *load_vmlinux_orc(struct cor_program *prog, struct cor_stack_cache *c)
 {
 	uint64_t start_ip, stop_ip, start_orc;
-	if (!sym_addr(prog, "__start_orc_unwind_ip", &start_ip) ||
-	    !sym_addr(prog, "__stop_orc_unwind_ip", &stop_ip) ||
-	    !sym_addr(prog, "__start_orc_unwind", &start_orc))
+	if (!cor_program_symbol_addr(prog, "__start_orc_unwind_ip", &start_ip) ||
+	    !cor_program_symbol_addr(prog, "__stop_orc_unwind_ip", &stop_ip) ||
+	    !cor_program_symbol_addr(prog, "__start_orc_unwind", &start_orc))
 		return cor_error_create(COR_ERR_NOT_FOUND, "no ORC tables (__start_orc_unwind_ip): "
 							   "a kernel without CONFIG_UNWINDER_ORC");
 	if (stop_ip <= start_ip || (stop_ip - start_ip) % 4)
@@ -172,7 +160,7 @@ static struct cor_error *list_modules(struct cor_program *prog, struct cor_stack
 {
 	uint64_t head, off_list, off_base, off_size, pos;
 	struct cor_error *err;
-	if (!sym_addr(prog, "modules", &head))
+	if (!cor_program_symbol_addr(prog, "modules", &head))
 		return NULL;
 	/* 6.1: module->core_layout {base, size} (include/linux/module.h). */
 	if ((err = cor_program_member_offset(prog, "struct module", "list", &off_list)) ||

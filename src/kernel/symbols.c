@@ -485,6 +485,18 @@ static bool maybe_module_addr(struct cor_program *prog, uint64_t addr)
 	return !vml || !cor_symtab_bounds(vml, &lo, &hi) || addr >= hi;
 }
 
+bool cor_program_symbol_addr(struct cor_program *prog, const char *name, uint64_t *ret)
+{
+	struct cor_symbol sym;
+	struct cor_error *err = cor_program_symbol_by_name(prog, name, &sym);
+	if (err) {
+		cor_error_destroy(err);
+		return false;
+	}
+	*ret = sym.addr;
+	return true;
+}
+
 struct cor_error *cor_program_symbol_by_addr(struct cor_program *prog, uint64_t addr,
 					     struct cor_symbol *ret, uint64_t *offset_ret)
 {
