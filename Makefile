@@ -8,7 +8,7 @@
 #   BUILD=dir       build directory (default build, or build-san with SAN=1)
 
 CC      ?= cc
-PKGS    := libelf libdw libbpf capstone zlib lzo2 snappy libzstd libedit
+PKGS    := libelf libdw libbpf capstone zlib libdeflate lzo2 snappy libzstd libedit
 TOP     := $(CURDIR)
 ifeq ($(SAN),1)
 BUILD   ?= build-san

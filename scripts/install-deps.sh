@@ -4,7 +4,7 @@
 # Test oracles: crash, makedumpfile, python3-drgn, libkdumpfile, kexec-tools, zstd.
 set -e
 BUILD_PKGS="build-essential pkg-config libelf-dev libdw-dev libbpf-dev libcapstone-dev
-zlib1g-dev liblzo2-dev libsnappy-dev libzstd-dev libedit-dev"
+zlib1g-dev libdeflate-dev liblzo2-dev libsnappy-dev libzstd-dev libedit-dev"
 TEST_PKGS="crash makedumpfile python3-drgn python3-jsonschema libkdumpfile-dev kexec-tools zstd clang clang-format"
 [ "${COR_NO_TEST_DEPS:-}" = 1 ] && TEST_PKGS=""
 missing=""

@@ -68,6 +68,11 @@ struct cor_capture_filter {
 	bool memmap_walked;
 	/** struct page entries that could not be read (their pages are kept). */
 	uint64_t memmap_unreadable;
+	/**
+	 * At levels 0 and 1, why mem_map could not be walked (so hwpoison and
+	 * offline pages were not looked for); NULL if it was. Owned.
+	 */
+	struct cor_error *walk_error;
 };
 
 /**

@@ -7,14 +7,22 @@
 // buffers. At most 2N+2 jobs are in flight, so memory does not depend on
 // the size of the dump (beyond its two bitmaps: 1 bit per page each).
 //
-// Reading with pread rather than mmap: a page of /proc/vmcore that cannot be
-// read (a hardware-poisoned page, a hole the kernel refuses) gives EIO here,
-// which we record per page; through mmap it would be a SIGBUS.
+// Reading maps each run of the input (mmap, as makedumpfile does for
+// /proc/vmcore, whose read() copies page by page through ioremap) and
+// prefaults it with MADV_POPULATE_READ, which reports an unreadable page as
+// an error instead of the SIGBUS a plain access would raise; the pages are
+// then zero-checked and compressed in place, with no copy. Where that is not
+// possible (an unaligned segment, a kernel without MADV_POPULATE_READ, a run
+// that fails) the run is read with pread, and a page that still cannot be
+// read is recorded as unreadable, never fatal. /proc/vmcore maps old memory
+// with remap_pfn_range (fs/proc/vmcore.c mmap_vmcore): populated at mmap time.
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -23,14 +31,27 @@
 #include "coroner/program.h"
 #include "coroner/threadpool.h"
 
-#define DEFAULT_BATCH 256
+#define DEFAULT_BATCH 512
 #define MAX_BATCH     4096
 
+#ifndef MADV_POPULATE_READ
+#define MADV_POPULATE_READ 22 /* include/uapi/asm-generic/mman-common.h, Linux 5.14 */
+#endif
+#define PROC_SUPER_MAGIC 0x9fa0 /* include/uapi/linux/magic.h */
+
 enum page_kind { PAGE_DATA, PAGE_ZERO, PAGE_UNREADABLE };
+
+struct mapping {
+	void *addr;
+	size_t len;
+};
 
 struct batch {
 	unsigned n;
 	uint64_t *pfns;
+	const uint8_t **src; /* each page's data: in b->in or in a mapping */
+	struct mapping *maps;
+	unsigned nmaps;
 	uint8_t *in;	/* n pages */
 	uint8_t *out;	/* n * bound */
 	uint32_t *size; /* compressed size, 0: raw */
@@ -44,6 +65,10 @@ struct pipeline {
 	const struct cor_capture_options *opt;
 	uint32_t page_size;
 	int in_fd;		     /* -1: read through cor_dump (kdump input) */
+	bool use_mmap;		     /* map runs of in_fd (else pread) */
+	bool pfnmap;		     /* in_fd is /proc/vmcore: mappings come populated */
+	uint64_t in_size;	     /* bytes of in_fd that can be mapped */
+	uint64_t map_align;	     /* the system's page size */
 	struct cor_dump_range *segs; /* ELF segments sorted by paddr */
 	size_t nsegs;
 	struct cor_compressor **comp; /* one per worker */
@@ -120,8 +145,33 @@ static bool read_page_slow(const struct pipeline *p, uint64_t pfn, uint8_t *buf)
 	return true;
 }
 
-/* Reads the pages of @b: whole runs of consecutive pfns inside one segment in
- * one pread; page by page where a run fails. */
+/* Maps @len bytes of the input at @off for reading, prefaulted; NULL where
+ * that cannot be done without risking a SIGBUS (then the caller preads). */
+static const uint8_t *map_run(const struct pipeline *p, struct batch *b, uint64_t off, size_t len)
+{
+	if (!p->use_mmap || off % p->map_align || off + len > p->in_size)
+		return NULL;
+	void *m = mmap(NULL, len, PROT_READ, MAP_SHARED, p->in_fd, (off_t)off);
+	if (m == MAP_FAILED)
+		return NULL;
+	if (madvise(m, len, MADV_POPULATE_READ) != 0 && !(errno == EINVAL && p->pfnmap)) {
+		/* EFAULT/EIO: a page is unreadable; EINVAL: a kernel before 5.14. */
+		munmap(m, len);
+		return NULL;
+	}
+	b->maps[b->nmaps++] = (struct mapping){m, len};
+	return m;
+}
+
+static void unmap_batch(struct batch *b)
+{
+	for (unsigned i = 0; i < b->nmaps; i++)
+		munmap(b->maps[i].addr, b->maps[i].len);
+	b->nmaps = 0;
+}
+
+/* Reads (maps) the pages of @b: whole runs of consecutive pfns inside one
+ * segment at once; page by page where a run fails. */
 static void read_batch(const struct pipeline *p, struct batch *b)
 {
 	uint64_t ps = p->page_size;
@@ -129,13 +179,17 @@ static void read_batch(const struct pipeline *p, struct batch *b)
 		uint64_t addr = b->pfns[i] * ps;
 		const struct cor_dump_range *s = find_seg(p, addr);
 		unsigned j = i + 1;
+		b->src[i] = b->in + i * ps;
 		if (s && addr + ps <= s->paddr + s->filesz) {
 			uint64_t seg_end = s->paddr + s->filesz;
 			while (j < b->n && b->pfns[j] == b->pfns[j - 1] + 1 &&
 			       (b->pfns[j] + 1) * ps <= seg_end)
 				j++;
-			if (pread_full(p->in_fd, b->in + i * ps, (j - i) * ps,
-				       s->offset + (addr - s->paddr))) {
+			uint64_t off = s->offset + (addr - s->paddr);
+			const uint8_t *m = map_run(p, b, off, (j - i) * ps);
+			for (unsigned k = i; k < j; k++)
+				b->src[k] = m ? m + (k - i) * ps : b->in + k * ps;
+			if (m || pread_full(p->in_fd, b->in + i * ps, (j - i) * ps, off)) {
 				b->bytes_read += (j - i) * ps;
 				i = j;
 				continue;
@@ -159,7 +213,7 @@ static void work(void *ctx, void *job, unsigned worker)
 	for (unsigned i = 0; i < b->n; i++) {
 		if (b->kind[i] != PAGE_DATA)
 			continue;
-		const uint8_t *page = b->in + (size_t)i * p->page_size;
+		const uint8_t *page = b->src[i];
 		if ((p->opt->dump_level & COR_DL_ZERO) && is_zero(page, p->page_size)) {
 			b->kind[i] = PAGE_ZERO;
 			continue;
@@ -173,7 +227,10 @@ static void free_pipeline(struct pipeline *p, unsigned ncomp)
 {
 	for (size_t i = 0; i < p->nbatches; i++) {
 		struct batch *b = &p->batches[i];
+		unmap_batch(b);
 		free(b->pfns);
+		free(b->src);
+		free(b->maps);
 		free(b->in);
 		free(b->out);
 		free(b->size);
@@ -211,6 +268,16 @@ static struct cor_error *setup_input(struct pipeline *p)
 		return cor_error_os(errno, cor_dump_path(p->dump), "opening %s",
 				    cor_dump_path(p->dump));
 	posix_fadvise(p->in_fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+	struct stat st;
+	struct statfs sf;
+	long pagesz = sysconf(_SC_PAGESIZE);
+	if (fstat(p->in_fd, &st) == 0 && S_ISREG(st.st_mode) && pagesz > 0 &&
+	    !getenv("COR_CAPTURE_NO_MMAP")) {
+		p->use_mmap = true;
+		p->in_size = (uint64_t)st.st_size;
+		p->map_align = (uint64_t)pagesz;
+		p->pfnmap = fstatfs(p->in_fd, &sf) == 0 && sf.f_type == PROC_SUPER_MAGIC;
+	}
 	return NULL;
 }
 
@@ -234,11 +301,13 @@ static struct cor_error *setup_pipeline(struct pipeline *p, unsigned ncomp, unsi
 	for (size_t i = 0; i < p->nbatches; i++) {
 		struct batch *b = &p->batches[i];
 		b->pfns = malloc(batch_pages * sizeof(*b->pfns));
+		b->src = malloc(batch_pages * sizeof(*b->src));
+		b->maps = malloc(batch_pages * sizeof(*b->maps));
 		b->in = malloc((size_t)batch_pages * p->page_size);
 		b->out = malloc((size_t)batch_pages * p->bound);
 		b->size = malloc(batch_pages * sizeof(*b->size));
 		b->kind = malloc(batch_pages);
-		if (!b->pfns || !b->in || !b->out || !b->size || !b->kind)
+		if (!b->pfns || !b->src || !b->maps || !b->in || !b->out || !b->size || !b->kind)
 			return &cor_enomem;
 	}
 	return NULL;
@@ -285,8 +354,7 @@ static struct cor_error *consume(struct run *r, struct batch *b)
 			err = cor_kdump_writer_add_zero(r->w, pfn);
 		} else {
 			bool comp = b->size[i] != 0;
-			const uint8_t *data = comp ? b->out + (size_t)i * r->p.bound
-						   : b->in + (size_t)i * r->p.page_size;
+			const uint8_t *data = comp ? b->out + (size_t)i * r->p.bound : b->src[i];
 			uint32_t size = comp ? b->size[i] : r->p.page_size;
 			err = cor_kdump_writer_add(r->w, pfn, data, size, comp);
 		}
@@ -299,6 +367,7 @@ static struct cor_error *consume(struct run *r, struct batch *b)
 		if (err)
 			return err;
 	}
+	unmap_batch(b);
 	st->pages_written = cor_kdump_writer_pages(r->w);
 	st->bytes_written = cor_kdump_writer_data_bytes(r->w);
 	report(r, false);
@@ -337,6 +406,9 @@ static struct cor_error *produce(struct run *r, const struct cor_capture_filter 
 	}
 	memset(b->kind, PAGE_DATA, b->n);
 	memset(b->size, 0, b->n * sizeof(*b->size));
+	unmap_batch(b);
+	for (unsigned i = 0; i < b->n; i++)
+		b->src[i] = b->in + (size_t)i * r->p.page_size;
 	for (unsigned i = 0; b->filled && i < b->n; i++) {
 		struct cor_error *err =
 		    cor_dump_read_page(r->p.dump, b->pfns[i], b->in + (size_t)i * r->p.page_size);

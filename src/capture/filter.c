@@ -446,6 +446,18 @@ struct cor_error *cor_capture_classify(struct cor_program *prog, int dump_level,
 		uint64_t memmap_end = 0;
 		err = walk_memmap(prog, &l, dump_level, &f, &memmap_end);
 		f.memmap_walked = !err;
+		if (err && !(dump_level & ~COR_DL_ZERO)) {
+			/* Only hwpoison/offline pages were to be found: keep every
+			 * page (a truncated input must still be saved) and say why. */
+			f.walk_error = err;
+			err = NULL;
+			memset(f.bitmap1, 0, (f.max_pfn + 7) / 8);
+			memset(f.bitmap2, 0, (f.max_pfn + 7) / 8);
+			memset(f.excluded, 0, sizeof(f.excluded));
+			f.ram_pages = f.candidates = 0;
+			init_bitmaps(dump, &f);
+			memmap_end = 0;
+		}
 		/* Pages past the last section with a mem_map are not RAM the kernel
 		 * manages (QEMU dumps add the VGA framebuffer and the BIOS ROM):
 		 * makedumpfile cuts max_mapnr there, and so do we. */
@@ -475,4 +487,6 @@ void cor_capture_filter_deinit(struct cor_capture_filter *f)
 	free(f->bitmap1);
 	free(f->bitmap2);
 	f->bitmap1 = f->bitmap2 = NULL;
+	cor_error_destroy(f->walk_error);
+	f->walk_error = NULL;
 }
