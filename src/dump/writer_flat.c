@@ -7,6 +7,7 @@
 // struct makedumpfile_data_header: int64 offset, int64 buf_size, both
 // big-endian; END_FLAG_FLAT_HEADER -1 ends the stream).
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -112,6 +113,10 @@ struct cor_error *cor_dump_sink_write(struct cor_dump_sink *sink, uint64_t off, 
 		done = write_all(sink->fd, buf, len);
 	} else {
 		done = pwrite_all(sink->fd, buf, len, off);
+		/* Start writing big blocks back now, so that the final fsync()
+		 * has little left to wait for (errors surface there). */
+		if (done == len && len >= (1u << 20))
+			sync_file_range(sink->fd, (off_t)off, (off_t)len, SYNC_FILE_RANGE_WRITE);
 	}
 	sink->bytes_out += done;
 	if (done_ret)
