@@ -10,9 +10,10 @@
 #      its DUMPFILE line
 #   2. coroner capture --dump-dmesg == makedumpfile --dump-dmesg (in-guest)
 #   3. both page bitmaps of vmcore.coroner == vmcore.mdf's
-#      (tests/data/capture/kdump_bitmaps.py)
-#   4. libkdumpfile reads every page of vmcore.coroner (and vmcore.mdf) and
-#      each equals the page of vmcore.elf (tests/data/capture/kdumpfile_cmp.c)
+#      (tests/data/capture/kdump_bitmaps.py), and of each other level's pair
+#      (vmcore-dN.coroner, vmcore-dN.mdf)
+#   4. libkdumpfile reads every page of each .coroner and .mdf dump and each
+#      equals the page of vmcore.elf (tests/data/capture/kdumpfile_cmp.c)
 #   5. coroner reads vmcore.coroner: `log` == crash's log, `sys`, `bt -a`
 #      and `report` run
 # Env: OUT (/work/tmp/vm/out), VMLINUX (COR_VMLINUX, or the extracted -dbg
@@ -69,8 +70,14 @@ cmp -s dmesg.coroner.txt dmesg.mdf.txt
 result $? "coroner capture --dump-dmesg == makedumpfile --dump-dmesg ($(wc -l < dmesg.mdf.txt) lines)"
 
 # --- 3. bitmaps
-/usr/bin/python3 "$TOP/tests/data/capture/kdump_bitmaps.py" vmcore.coroner vmcore.mdf > "$V/bitmaps.txt" 2>&1
-result $? "page bitmaps of vmcore.coroner == vmcore.mdf: $(tr '\n' ';' < "$V/bitmaps.txt")"
+PAIRS=(vmcore)
+for f in vmcore-d*.coroner; do
+	[ -f "$f" ] && [ -f "${f%.coroner}.mdf" ] && PAIRS+=("${f%.coroner}")
+done
+for p in "${PAIRS[@]}"; do
+	/usr/bin/python3 "$TOP/tests/data/capture/kdump_bitmaps.py" $p.coroner $p.mdf > "$V/bitmaps-$p.txt" 2>&1
+	result $? "page bitmaps of $p.coroner == $p.mdf: $(tr '\n' ' ' < "$V/bitmaps-$p.txt")"
+done
 
 # --- 4. libkdumpfile, page by page against the ELF
 if [ "$ELF" = 1 ] && cc -O2 -o "$V/kdumpfile_cmp" "$TOP/tests/data/capture/kdumpfile_cmp.c" -lkdumpfile 2> "$V/cc.log"; then
@@ -82,9 +89,11 @@ for line in sys.stdin:
     if f and f[0] == "LOAD":  # Offset VirtAddr PhysAddr FileSiz MemSiz
         end = max(end, int(f[3], 16) + int(f[5], 16))
 print(hex((end + 4095) // 4096))')
-	for d in coroner mdf; do
-		"$V/kdumpfile_cmp" "vmcore.$d" vmcore.elf "$MAXPFN" > "$V/kdumpfile-$d.txt" 2>&1
-		result $? "libkdumpfile: $(cat "$V/kdumpfile-$d.txt")"
+	for p in "${PAIRS[@]}"; do
+		for d in $p.coroner $p.mdf; do
+			"$V/kdumpfile_cmp" $d vmcore.elf "$MAXPFN" > "$V/kdumpfile-$d.txt" 2>&1
+			result $? "libkdumpfile: $(cat "$V/kdumpfile-$d.txt")"
+		done
 	done
 else
 	echo "SKIP libkdumpfile check (no vmcore.elf or no libkdumpfile-dev)"
