@@ -16,6 +16,10 @@
 #      equals the page of vmcore.elf (tests/data/capture/kdumpfile_cmp.c)
 #   5. coroner reads vmcore.coroner: `log` == crash's log, `sys`, `bt -a`
 #      and `report` run
+#   6. (with vmcore.elf) the same command on the host, with vmcore.elf as
+#      input, writes byte for byte the dump it wrote in the capture kernel
+#      from /proc/vmcore, for coroner and makedumpfile: vmcore.elf is what
+#      /proc/vmcore presented
 # Env: OUT (/work/tmp/vm/out), VMLINUX (COR_VMLINUX, or the extracted -dbg
 #   vmlinux), COR_BUILD (build-vm), ELF (1: also run crash on vmcore.elf).
 # Outputs go to $OUT/verify/.
@@ -122,4 +126,20 @@ result $? "coroner bt -a on vmcore.coroner (the panic task's stack has sysrq_han
 "$CORONER" report vmcore.coroner > "$V/coroner-report.txt" 2>&1 &&
 	grep -q '^CLASS: *sysrq' "$V/coroner-report.txt"
 result $? "coroner report on vmcore.coroner: $(grep -E '^(CLASS|VERDICT):' "$V/coroner-report.txt" | tr -s ' ' | tr '\n' ' ')"
+
+# --- 6. re-capture from vmcore.elf on the host
+if [ "$ELF" = 1 ]; then
+	for p in "${PAIRS[@]}"; do
+		lv=31
+		[ "$p" = vmcore ] || lv=${p#vmcore-d}
+		"$CORONER" capture --message-level 0 -l -d "$lv" -f vmcore.elf "$V/host.coroner" > /dev/null 2>&1
+		cmp -s "$V/host.coroner" $p.coroner
+		result $? "coroner capture -l -d $lv vmcore.elf on the host == $p.coroner from /proc/vmcore"
+		rm -f "$V/host.mdf"
+		makedumpfile -l -d "$lv" vmcore.elf "$V/host.mdf" > /dev/null 2>&1
+		cmp -s "$V/host.mdf" $p.mdf
+		result $? "makedumpfile -l -d $lv vmcore.elf on the host == $p.mdf from /proc/vmcore"
+		rm -f "$V/host.coroner" "$V/host.mdf"
+	done
+fi
 exit $FAILED
