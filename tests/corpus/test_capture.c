@@ -673,3 +673,52 @@ COR_TEST(capture_truncated_input)
 	free(db);
 	unlink(in);
 }
+
+/* A PT_LOAD that ends inside a page, as /proc/vmcore's first one often does
+ * (e820 "usable 0x1000-0x9fbff"): the vmcore-like ELF is copied (sparse) and
+ * its first PT_LOAD cut 1 KiB short; both bitmaps must equal makedumpfile's.
+ * makedumpfile 1.7.2 is not consistent here: in one cycle (this input, a
+ * machine with memory to spare) its create_1st_bitmap_file() counts the
+ * partial page as RAM ("Account for last page if it has less than page_size
+ * data"), in several cycles create_bitmap_from_memhole() does not (seen on
+ * bench/vm's 2 GiB /proc/vmcore, pfn 0x9f). We count it, as the former; the
+ * page is never in the second bitmap, so no reader sees a difference. */
+COR_TEST(capture_partial_last_page)
+{
+	const char *full = vmcore_like(t);
+	if (!full)
+		return;
+	if (!have("makedumpfile")) {
+		cor_test_skip(t, "makedumpfile missing: partial-page bitmap not compared");
+		return;
+	}
+	const char *tmp = cor_test_tmpdir(t);
+	char in[4096], ours[4096], theirs[4096], cmd[12288];
+	snprintf(in, sizeof(in), "%s/partial.elf", tmp);
+	snprintf(ours, sizeof(ours), "%s/c.kdump", tmp);
+	snprintf(theirs, sizeof(theirs), "%s/m.kdump", tmp);
+	snprintf(cmd, sizeof(cmd), "cp --sparse=always '%s' '%s'", full, in);
+	CHECK(cor_test_run(cmd, NULL) == 0);
+	int fd = open(in, O_RDWR | O_CLOEXEC);
+	Elf64_Ehdr eh;
+	CHECK(fd >= 0 && pread(fd, &eh, sizeof(eh), 0) == (ssize_t)sizeof(eh));
+	bool cut = false;
+	for (unsigned i = 0; fd >= 0 && !cut && i < eh.e_phnum; i++) {
+		Elf64_Phdr ph;
+		off_t at = (off_t)(eh.e_phoff + i * sizeof(ph));
+		if (pread(fd, &ph, sizeof(ph), at) != (ssize_t)sizeof(ph) || ph.p_type != PT_LOAD ||
+		    ph.p_filesz < 0x10000 || ph.p_filesz != ph.p_memsz)
+			continue;
+		ph.p_filesz = ph.p_memsz = ph.p_filesz - 0x400;
+		cut = pwrite(fd, &ph, sizeof(ph), at) == (ssize_t)sizeof(ph);
+	}
+	if (fd >= 0)
+		close(fd);
+	CHECK(cut);
+	snprintf(cmd, sizeof(cmd), "makedumpfile -l -d 1 '%s' '%s' >/dev/null 2>&1", in, theirs);
+	CHECK(cor_test_run(cmd, NULL) == 0);
+	struct cor_capture_stats st;
+	CHECK_OK(capture(in, ours, 1, COR_CODEC_LZO, 2, COR_CAPTURE_KDUMP, &st));
+	check_bitmaps(t, ours, theirs);
+	unlink(in);
+}
