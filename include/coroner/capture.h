@@ -126,7 +126,8 @@ struct cor_capture_stats {
 struct cor_capture_options {
 	int dump_level;
 	enum cor_codec codec;
-	/** Compression level for zlib (1..9) and zstd (1..22); 0: makedumpfile's (1). */
+	/** Compression level for zlib (1..9) and zstd (1..22, or -7..-1: its fast levels); 0:
+	 * makedumpfile's (1). */
 	int level;
 	/** Compression threads (0: compress on the calling thread). */
 	unsigned nthreads;

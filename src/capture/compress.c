@@ -81,9 +81,9 @@ struct cor_error *cor_compressor_create(enum cor_codec codec, int level, uint32_
 {
 	if (codec == COR_CODEC_ZLIB && (level < 0 || level > 9))
 		return cor_error_create(COR_ERR_INVALID, "zlib level %d: use 1..9", level);
-	if (codec == COR_CODEC_ZSTD && (level < 0 || level > ZSTD_maxCLevel()))
-		return cor_error_create(COR_ERR_INVALID, "zstd level %d: use 1..%d", level,
-					ZSTD_maxCLevel());
+	if (codec == COR_CODEC_ZSTD && (level < -7 || level > ZSTD_maxCLevel()))
+		return cor_error_create(COR_ERR_INVALID, "zstd level %d: use -7..-1 or 1..%d",
+					level, ZSTD_maxCLevel());
 	struct cor_compressor *c = calloc(1, sizeof(*c));
 	if (!c)
 		return &cor_enomem;

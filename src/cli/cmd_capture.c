@@ -122,7 +122,11 @@ static int parse_opt(const char *cmd, int c, struct capture_args *a)
 		a->dump_dmesg = true;
 		return 0;
 	case OPT_LEVEL:
-		return parse_int(cmd, "compression level", optarg, 1, 22, &a->opt.level);
+		/* zstd's fast levels are negative (-7 .. -1); 0 is not a level */
+		if (strcmp(optarg, "0") == 0)
+			return cor_cli_usage(cmd,
+					     "bad compression level '0' (1..22; zstd also -7..-1)");
+		return parse_int(cmd, "compression level", optarg, -7, 22, &a->opt.level);
 	case OPT_IGNORED_ARG:
 	case OPT_IGNORED:
 		return 0;

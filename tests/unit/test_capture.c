@@ -86,12 +86,14 @@ static void fill_random(uint8_t *p, unsigned seed)
 
 COR_TEST(capture_compressors_round_trip)
 {
+	/* every codec at its default level, then zlib 9 and zstd's fast level -5 */
 	static const enum cor_codec codecs[] = {COR_CODEC_ZLIB, COR_CODEC_LZO, COR_CODEC_SNAPPY,
-						COR_CODEC_ZSTD};
+						COR_CODEC_ZSTD, COR_CODEC_ZLIB, COR_CODEC_ZSTD};
+	static const int levels[] = {0, 0, 0, 0, 9, -5};
 	static uint8_t page[PS], back[PS], out[2 * PS];
 	for (size_t i = 0; i < COR_ARRAY_SIZE(codecs); i++) {
 		struct cor_compressor *c;
-		CHECK_OK(cor_compressor_create(codecs[i], 0, PS, &c));
+		CHECK_OK(cor_compressor_create(codecs[i], levels[i], PS, &c));
 		CHECK(cor_compressor_bound(c) <= sizeof(out));
 		for (unsigned k = 0; k < 3; k++) { /* the context is reused */
 			fill_text(page, k);
@@ -107,6 +109,8 @@ COR_TEST(capture_compressors_round_trip)
 	struct cor_compressor *c;
 	CHECK_ERR(cor_compressor_create(COR_CODEC_ZLIB, 10, PS, &c), COR_ERR_INVALID);
 	CHECK_ERR(cor_compressor_create(COR_CODEC_ZSTD, 99, PS, &c), COR_ERR_INVALID);
+	CHECK_ERR(cor_compressor_create(COR_CODEC_ZLIB, -1, PS, &c), COR_ERR_INVALID);
+	CHECK_ERR(cor_compressor_create(COR_CODEC_ZSTD, -8, PS, &c), COR_ERR_INVALID);
 }
 
 /* A 64-page machine: pages 0..47 RAM, 40..47 filtered out; page 5 zero,
