@@ -87,7 +87,7 @@ static void fill_random(uint8_t *p, unsigned seed)
 COR_TEST(capture_compressors_round_trip)
 {
 	/* every codec at its default level, then zlib 9 and zstd's fast level -5 */
-	static const enum cor_codec codecs[] = {COR_CODEC_ZLIB, COR_CODEC_LZO, COR_CODEC_SNAPPY,
+	static const enum cor_codec codecs[] = {COR_CODEC_ZLIB, COR_CODEC_LZO,	COR_CODEC_SNAPPY,
 						COR_CODEC_ZSTD, COR_CODEC_ZLIB, COR_CODEC_ZSTD};
 	static const int levels[] = {0, 0, 0, 0, 9, -5};
 	static uint8_t page[PS], back[PS], out[2 * PS];
