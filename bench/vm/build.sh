@@ -18,6 +18,19 @@
 #   e2fsprogs cpio kmod gcc make (+ the repo's deps: scripts/install-deps.sh)
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
+# Host prerequisites, installed when missing (as scripts/install-deps.sh does).
+"$HERE/../../scripts/install-deps.sh"
+missing=""
+for p in qemu-system-x86 qemu-utils e2fsprogs cpio kmod gcc make; do
+	case "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)" in
+	*" installed") ;;
+	*) missing="$missing $p" ;;
+	esac
+done
+if [ -n "$missing" ]; then
+	echo "bench/vm: installing:$missing"
+	apt-get update -q > /dev/null && apt-get install -y -q --no-install-recommends $missing > /dev/null
+fi
 TOP=$(cd "$HERE/../.." && pwd)
 KVER=6.1.0-56-amd64
 VM_DIR=${VM_DIR:-/work/tmp/vm}
