@@ -116,6 +116,17 @@ struct cor_error *cor_kdump_writer_create(const struct cor_kdump_writer_config *
 struct cor_error *cor_kdump_writer_add(struct cor_kdump_writer *w, uint64_t pfn, const void *data,
 				       uint32_t size, bool compressed) COR_MUST_CHECK;
 /**
+ * Appends @p n pages at once whose data lie back to back in @p data (page i:
+ * @p sizes[i] bytes, compressed or raw as @p compressed[i] says), written
+ * straight from @p data (borrowed for the call; no copy). n <= 1024 always
+ * fits (the descriptor buffer holds at least 1024 entries).
+ * Same rules and error behaviour as cor_kdump_writer_add().
+ */
+struct cor_error *cor_kdump_writer_add_packed(struct cor_kdump_writer *w, size_t n,
+					      const uint64_t *pfns, const uint32_t *sizes,
+					      const bool *compressed,
+					      const void *data) COR_MUST_CHECK;
+/**
  * Records page @p pfn as a zero page: its descriptor points to the one zero
  * page stored at the start of the data (as makedumpfile does). Same rules
  * and error behaviour as cor_kdump_writer_add().

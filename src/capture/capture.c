@@ -214,6 +214,7 @@ static void work(void *ctx, void *job, unsigned worker)
 	struct batch *b = job;
 	if (!b->filled)
 		read_batch(p, b);
+	size_t pos = 0;
 	for (unsigned i = 0; i < b->n; i++) {
 		if (b->kind[i] != PAGE_DATA)
 			continue;
@@ -222,8 +223,16 @@ static void work(void *ctx, void *job, unsigned worker)
 			b->kind[i] = PAGE_ZERO;
 			continue;
 		}
-		b->size[i] = (uint32_t)cor_compressor_page(p->comp[worker], page,
-							   b->out + (size_t)i * p->bound);
+		/* Packed back to back, so that the writer writes the job's data
+		 * straight from here; a page that does not shrink goes in raw. */
+		uint8_t *dst = b->out + pos;
+		size_t n = cor_compressor_page(p->comp[worker], page, dst);
+		if (n == 0) {
+			memcpy(dst, page, p->page_size);
+			n = p->page_size;
+		}
+		b->size[i] = (uint32_t)n;
+		pos += n;
 	}
 }
 
@@ -326,6 +335,10 @@ struct run {
 	struct cor_capture_stats *st;
 	double t0, last_progress;
 	bool stop; /* a write failed */
+	/* a job's data pages, for cor_kdump_writer_add_packed() */
+	uint64_t *dpfn;
+	uint32_t *dsize;
+	bool *dcomp;
 };
 
 static void report(struct run *r, bool force)
@@ -338,11 +351,22 @@ static void report(struct run *r, bool force)
 	r->p.opt->progress(r->p.opt->progress_arg, r->st);
 }
 
+/* Bytes of the packed data before data page @k of a job. */
+static size_t packed_offset(const uint32_t *sizes, size_t k)
+{
+	size_t off = 0;
+	for (size_t i = 0; i < k; i++)
+		off += sizes[i];
+	return off;
+}
+
 static struct cor_error *consume(struct run *r, struct batch *b)
 {
 	struct cor_capture_stats *st = r->st;
 	st->bytes_read += b->bytes_read;
-	for (unsigned i = 0; i < b->n && !r->stop; i++) {
+	struct cor_error *err = NULL;
+	size_t nd = 0;
+	for (unsigned i = 0; i < b->n && !err; i++) {
 		uint64_t pfn = b->pfns[i];
 		st->pages_done++;
 		if (b->kind[i] == PAGE_UNREADABLE) {
@@ -350,32 +374,32 @@ static struct cor_error *consume(struct run *r, struct batch *b)
 				st->first_unreadable_pfn = pfn;
 			st->excluded[COR_CLASS_UNREADABLE]++;
 			cor_kdump_writer_skip(r->w, pfn);
-			continue;
-		}
-		struct cor_error *err;
-		if (b->kind[i] == PAGE_ZERO) {
+		} else if (b->kind[i] == PAGE_ZERO) {
 			st->excluded[COR_CLASS_ZERO]++;
 			err = cor_kdump_writer_add_zero(r->w, pfn);
 		} else {
-			bool comp = b->size[i] != 0;
-			const uint8_t *data = comp ? b->out + (size_t)i * r->p.bound : b->src[i];
-			uint32_t size = comp ? b->size[i] : r->p.page_size;
-			err = cor_kdump_writer_add(r->w, pfn, data, size, comp);
+			/* data pages: one write for the job, below */
+			r->dpfn[nd] = pfn;
+			r->dsize[nd] = b->size[i];
+			r->dcomp[nd] = b->size[i] < r->p.page_size;
+			nd++;
 		}
-		if (err && err->code == COR_ERR_OS) {
-			st->write_errno = err->errnum;
-			cor_error_destroy(err);
-			r->stop = true;
-			break;
-		}
-		if (err)
-			return err;
 	}
+	for (size_t i = 0; !err && i < nd; i += 1024) /* the writer's unit */
+		err = cor_kdump_writer_add_packed(r->w, COR_MIN(nd - i, (size_t)1024), r->dpfn + i,
+						  r->dsize + i, r->dcomp + i,
+						  b->out + packed_offset(r->dsize, i));
 	unmap_batch(b);
+	if (err && err->code == COR_ERR_OS) {
+		st->write_errno = err->errnum;
+		cor_error_destroy(err);
+		r->stop = true;
+		err = NULL;
+	}
 	st->pages_written = cor_kdump_writer_pages(r->w);
 	st->bytes_written = cor_kdump_writer_data_bytes(r->w);
 	report(r, false);
-	return NULL;
+	return err;
 }
 
 /* Fills @b with the next candidate pages from *pfn on; false when none are left. */
@@ -594,11 +618,19 @@ static struct cor_error *write_kdump(struct run *r, struct cor_program *prog,
 		return err;
 	unsigned batch = opt->batch_pages ? COR_MIN(opt->batch_pages, MAX_BATCH) : DEFAULT_BATCH;
 	unsigned ncomp = opt->nthreads ? opt->nthreads : 1;
-	if (!(err = setup_pipeline(&r->p, ncomp, batch)) &&
+	r->dpfn = malloc(batch * sizeof(*r->dpfn));
+	r->dsize = malloc(batch * sizeof(*r->dsize));
+	r->dcomp = malloc(batch * sizeof(*r->dcomp));
+	if (!r->dpfn || !r->dsize || !r->dcomp)
+		err = &cor_enomem;
+	if (!err && !(err = setup_pipeline(&r->p, ncomp, batch)) &&
 	    !(err = cor_workq_create(opt->nthreads, r->p.nbatches, work, &r->p, &r->q)))
 		err = pump(r, prog, f, batch);
 	cor_workq_destroy(r->q);
 	free_pipeline(&r->p, ncomp);
+	free(r->dpfn);
+	free(r->dsize);
+	free(r->dcomp);
 	if (!err) {
 		bool inc = false;
 		err = cor_kdump_writer_finish(r->w, false, &inc);

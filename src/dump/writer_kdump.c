@@ -347,6 +347,54 @@ struct cor_error *cor_kdump_writer_add(struct cor_kdump_writer *w, uint64_t pfn,
 	return NULL;
 }
 
+struct cor_error *cor_kdump_writer_add_packed(struct cor_kdump_writer *w, size_t n,
+					      const uint64_t *pfns, const uint32_t *sizes,
+					      const bool *compressed, const void *data)
+{
+	uint64_t total = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (sizes[i] == 0 || sizes[i] > w->cfg.page_size ||
+		    (!compressed[i] && sizes[i] != w->cfg.page_size))
+			return cor_error_create(COR_ERR_INVALID, "page 0x%llx: bad size %u",
+						(unsigned long long)pfns[i], sizes[i]);
+		if (!page_ok(w, pfns[i]))
+			return cor_error_create(COR_ERR_INVALID,
+						"page 0x%llx is given twice or not a dumpable page",
+						(unsigned long long)pfns[i]);
+		total += sizes[i];
+	}
+	if (w->failed || n == 0)
+		return NULL;
+	/* What the buffer holds goes first; then every pending descriptor is on
+	 * disk and there is room for n more (desc_cap >= 1024 >= a job). */
+	struct cor_error *err = flush_data(w);
+	if (err)
+		return err;
+	if (w->desc_cap - w->ndesc_pending < n)
+		return cor_error_create(COR_ERR_INVALID, "%zu pages at once: at most %zu", n,
+					w->desc_cap - w->ndesc_pending);
+	uint64_t off = w->buf_off;
+	for (size_t i = 0; i < n; i++) {
+		uint32_t flags = compressed[i] ? (uint32_t)w->cfg.codec : 0;
+		if ((err = add_desc(w, pfns[i], off, sizes[i], flags)))
+			return err;
+		off += sizes[i];
+	}
+	size_t done = 0;
+	err = cor_dump_sink_write(w->sink, w->buf_off, data, total, &done);
+	uint64_t data_end = w->buf_off + done;
+	if (err) {
+		w->failed = true;
+		cor_error_destroy(flush_descs(w, data_end));
+		w->ndesc_pending = 0;
+		return cor_error_wrap(err, "writing page data");
+	}
+	w->buf_off += total;
+	w->pages += n;
+	w->data_bytes += total;
+	return flush_descs(w, data_end);
+}
+
 struct cor_error *cor_kdump_writer_add_zero(struct cor_kdump_writer *w, uint64_t pfn)
 {
 	if (!page_ok(w, pfn))
