@@ -32,8 +32,10 @@
 #include "coroner/threadpool.h"
 
 #define DEFAULT_BATCH 512
-/* Shorter runs are read with pread: copying a few pages costs less than
- * mmap + madvise + munmap (whose TLB flush interrupts the other workers). */
+/* Shorter runs of a file are read with pread: copying a few pages costs less
+ * than mmap + madvise + munmap (whose TLB flush interrupts the other
+ * workers). Not so for /proc/vmcore, whose read() maps old memory page by
+ * page: there every run is mapped. */
 #define MMAP_MIN_RUN 32
 #define MAX_BATCH    4096
 
@@ -152,8 +154,8 @@ static bool read_page_slow(const struct pipeline *p, uint64_t pfn, uint8_t *buf)
  * that cannot be done without risking a SIGBUS (then the caller preads). */
 static const uint8_t *map_run(const struct pipeline *p, struct batch *b, uint64_t off, size_t len)
 {
-	if (!p->use_mmap || len < MMAP_MIN_RUN * (size_t)p->page_size || off % p->map_align ||
-	    off + len > p->in_size)
+	if (!p->use_mmap || (!p->pfnmap && len < MMAP_MIN_RUN * (size_t)p->page_size) ||
+	    off % p->map_align || off + len > p->in_size)
 		return NULL;
 	void *m = mmap(NULL, len, PROT_READ, MAP_SHARED, p->in_fd, (off_t)off);
 	if (m == MAP_FAILED)
