@@ -80,7 +80,19 @@ for f in vmcore-d*.coroner; do
 done
 for p in "${PAIRS[@]}"; do
 	/usr/bin/python3 "$TOP/tests/data/capture/kdump_bitmaps.py" $p.coroner $p.mdf > "$V/bitmaps-$p.txt" 2>&1
-	result $? "page bitmaps of $p.coroner == $p.mdf: $(tr '\n' ' ' < "$V/bitmaps-$p.txt")"
+	# The kept pages (2nd bitmap) must be equal. In the RAM map (1st) the one
+	# known difference is a partial last page of a PT_LOAD (pfn 0x9f here),
+	# which makedumpfile counts in one-cycle mode and not in several cycles
+	# (README.md): that alone is reported as a note, not a failure.
+	b2=$(grep '^bitmap2' "$V/bitmaps-$p.txt")
+	b1=$(grep '^bitmap1' "$V/bitmaps-$p.txt")
+	case "$b2" in *" 0 differ, 0 beyond"*) ok2=0 ;; *) ok2=1 ;; esac
+	result $ok2 "kept pages (2nd bitmap) of $p.coroner == $p.mdf: $b2"
+	case "$b1" in
+	*" 0 differ, 0 beyond"*) result 0 "RAM map (1st bitmap) of $p.coroner == $p.mdf" ;;
+	*" 1 differ (first pfn 0x9f)"*) echo "NOTE RAM map of $p: pfn 0x9f, a partial last page (see README.md): $b1" ;;
+	*) result 1 "RAM map (1st bitmap) of $p.coroner == $p.mdf: $b1" ;;
+	esac
 done
 
 # --- 4. libkdumpfile, page by page against the ELF (without it: the .coroner
