@@ -132,8 +132,10 @@ struct cor_capture_options {
 	/** Compression threads (0: compress on the calling thread). */
 	unsigned nthreads;
 	enum cor_capture_format format;
-	/** Pages per pipeline job (0: 256). */
+	/** Pages per pipeline job (0: 512). */
 	unsigned batch_pages;
+	/** Read the input with pread, never map it (makedumpfile --non-mmap). */
+	bool no_mmap;
 	/** Called from the calling thread about 4 times a second, and once at the end. */
 	void (*progress)(void *arg, const struct cor_capture_stats *stats);
 	void *progress_arg;

@@ -13,7 +13,7 @@
 // an error instead of the SIGBUS a plain access would raise; the pages are
 // then zero-checked and compressed in place, with no copy. Where that is not
 // possible (an unaligned segment, a kernel without MADV_POPULATE_READ, a run
-// that fails) the run is read with pread, and a page that still cannot be
+// that fails, --non-mmap) the run is read with pread, and a page that still cannot be
 // read is recorded as unreadable, never fatal. /proc/vmcore maps old memory
 // with remap_pfn_range (fs/proc/vmcore.c mmap_vmcore): populated at mmap time.
 #include <errno.h>
@@ -286,8 +286,7 @@ static struct cor_error *setup_input(struct pipeline *p)
 	struct stat st;
 	struct statfs sf;
 	long pagesz = sysconf(_SC_PAGESIZE);
-	if (fstat(p->in_fd, &st) == 0 && S_ISREG(st.st_mode) && pagesz > 0 &&
-	    !getenv("COR_CAPTURE_NO_MMAP")) {
+	if (fstat(p->in_fd, &st) == 0 && S_ISREG(st.st_mode) && pagesz > 0 && !p->opt->no_mmap) {
 		p->use_mmap = true;
 		p->in_size = (uint64_t)st.st_size;
 		p->map_align = (uint64_t)pagesz;

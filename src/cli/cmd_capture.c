@@ -41,6 +41,7 @@ enum {
 	OPT_IGNORED_ARG,
 	OPT_IGNORED,
 	OPT_SPLIT,
+	OPT_NON_MMAP,
 	OPT_HELP,
 };
 
@@ -54,7 +55,7 @@ static const struct option long_opts[] = {
     {"splitblock-size", required_argument, NULL, OPT_IGNORED_ARG},
     {"work-dir", required_argument, NULL, OPT_IGNORED_ARG},
     {"non-cyclic", no_argument, NULL, OPT_IGNORED},
-    {"non-mmap", no_argument, NULL, OPT_IGNORED},
+    {"non-mmap", no_argument, NULL, OPT_NON_MMAP},
     {"split", no_argument, NULL, OPT_SPLIT},
     {"reassemble", no_argument, NULL, OPT_SPLIT},
     {"help", no_argument, NULL, OPT_HELP},
@@ -127,6 +128,9 @@ static int parse_opt(const char *cmd, int c, struct capture_args *a)
 			return cor_cli_usage(cmd,
 					     "bad compression level '0' (1..22; zstd also -7..-1)");
 		return parse_int(cmd, "compression level", optarg, -7, 22, &a->opt.level);
+	case OPT_NON_MMAP: /* makedumpfile's: read the input, do not map it */
+		a->opt.no_mmap = true;
+		return 0;
 	case OPT_IGNORED_ARG:
 	case OPT_IGNORED:
 		return 0;

@@ -63,10 +63,11 @@ static bool have(const char *tool)
 	return cor_test_run(cmd, NULL) == 0;
 }
 
-/* Captures @in into @out through the library. */
-static struct cor_error *capture(const char *in, const char *out, int level, enum cor_codec codec,
-				 unsigned threads, enum cor_capture_format fmt,
-				 struct cor_capture_stats *st)
+/* Captures @in into @out through the library (reading with pread if @no_mmap). */
+static struct cor_error *capture_opt(const char *in, const char *out, int level,
+				     enum cor_codec codec, unsigned threads,
+				     enum cor_capture_format fmt, bool no_mmap,
+				     struct cor_capture_stats *st)
 {
 	struct cor_program *prog;
 	struct cor_error *err = cor_program_open(in, NULL, &prog);
@@ -81,7 +82,8 @@ static struct cor_error *capture(const char *in, const char *out, int level, enu
 			struct cor_capture_options opt = {.dump_level = level,
 							  .codec = codec,
 							  .nthreads = threads,
-							  .format = fmt};
+							  .format = fmt,
+							  .no_mmap = no_mmap};
 			err = cor_capture_write(prog, &f, &opt, fd, st);
 			close(fd);
 		}
@@ -89,6 +91,13 @@ static struct cor_error *capture(const char *in, const char *out, int level, enu
 	}
 	cor_program_destroy(prog);
 	return err;
+}
+
+static struct cor_error *capture(const char *in, const char *out, int level, enum cor_codec codec,
+				 unsigned threads, enum cor_capture_format fmt,
+				 struct cor_capture_stats *st)
+{
+	return capture_opt(in, out, level, codec, threads, fmt, false, st);
 }
 
 /* The /proc/vmcore-like ELF, made once per build dir with `-E -d 0`. */
@@ -575,12 +584,8 @@ COR_TEST(capture_elf_output)
 static char *capture_mode(struct cor_tctx *t, const char *in, const char *out, int level,
 			  bool use_mmap, struct cor_capture_stats *st, size_t *len)
 {
-	if (use_mmap)
-		unsetenv("COR_CAPTURE_NO_MMAP");
-	else
-		setenv("COR_CAPTURE_NO_MMAP", "1", 1);
-	struct cor_error *err = capture(in, out, level, COR_CODEC_ZSTD, 2, COR_CAPTURE_KDUMP, st);
-	unsetenv("COR_CAPTURE_NO_MMAP");
+	struct cor_error *err =
+	    capture_opt(in, out, level, COR_CODEC_ZSTD, 2, COR_CAPTURE_KDUMP, !use_mmap, st);
 	if (err) {
 		cor_test_fail(t, __FILE__, __LINE__, "capture %s (%s): %s", in,
 			      use_mmap ? "mmap" : "pread", err->message);
