@@ -156,40 +156,16 @@ static void page_of(unsigned pfn, uint8_t *p)
 		fill_random(p, pfn);
 }
 
-/* Feeds pages 0..39 to @w; returns the error of the first failing add. */
-static struct cor_error *feed(struct cor_kdump_writer *w, bool skip9)
+/* Feeds pages 0..39 to @w; returns the error of the first failing add. With
+ * @packed, the data pages go 5 at a time, back to back, through
+ * cor_kdump_writer_add_packed() (the capture pipeline's way); else one by one. */
+static struct cor_error *feed_mode(struct cor_kdump_writer *w, bool skip9, bool packed)
 {
 	struct cor_compressor *c;
 	struct cor_error *err = cor_compressor_create(COR_CODEC_ZSTD, 0, PS, &c);
 	if (err)
 		return err;
-	static uint8_t page[PS], out[2 * PS];
-	for (unsigned i = 0; i < 40 && !err; i++) {
-		unsigned pfn = (i + 20) % 40;
-		page_of(pfn, page);
-		if (pfn == 5) {
-			err = cor_kdump_writer_add_zero(w, pfn);
-		} else if (pfn == 9 && skip9) {
-			cor_kdump_writer_skip(w, pfn);
-		} else {
-			size_t n = cor_compressor_page(c, page, out);
-			err = n ? cor_kdump_writer_add(w, pfn, out, (uint32_t)n, true)
-				: cor_kdump_writer_add(w, pfn, page, PS, false);
-		}
-	}
-	cor_compressor_destroy(c);
-	return err;
-}
-
-/* As feed(), with the data pages given 5 at a time, packed back to back, to
- * cor_kdump_writer_add_packed(). */
-static struct cor_error *feed_packed(struct cor_kdump_writer *w, bool skip9)
-{
-	struct cor_compressor *c;
-	struct cor_error *err = cor_compressor_create(COR_CODEC_ZSTD, 0, PS, &c);
-	if (err)
-		return err;
-	static uint8_t page[PS], packed[5 * 2 * PS];
+	static uint8_t page[PS], out[5 * 2 * PS];
 	uint64_t pfns[5];
 	uint32_t sizes[5];
 	bool comp[5];
@@ -202,21 +178,31 @@ static struct cor_error *feed_packed(struct cor_kdump_writer *w, bool skip9)
 		} else if (pfn == 9 && skip9) {
 			cor_kdump_writer_skip(w, pfn);
 		} else {
-			size_t m = cor_compressor_page(c, page, packed + len);
+			size_t m = cor_compressor_page(c, page, out + len);
+			if (!packed) {
+				err = m ? cor_kdump_writer_add(w, pfn, out, (uint32_t)m, true)
+					: cor_kdump_writer_add(w, pfn, page, PS, false);
+				continue;
+			}
 			if (!m)
-				memcpy(packed + len, page, m = PS);
+				memcpy(out + len, page, m = PS);
 			pfns[n] = pfn;
 			sizes[n] = (uint32_t)m;
 			comp[n++] = m < PS;
 			len += m;
 		}
 		if (!err && n && (n == 5 || i == 39)) {
-			err = cor_kdump_writer_add_packed(w, n, pfns, sizes, comp, packed);
+			err = cor_kdump_writer_add_packed(w, n, pfns, sizes, comp, out);
 			n = len = 0;
 		}
 	}
 	cor_compressor_destroy(c);
 	return err;
+}
+
+static struct cor_error *feed(struct cor_kdump_writer *w, bool skip9)
+{
+	return feed_mode(w, skip9, false);
 }
 
 /* Checks the dump at @path page by page; returns the number of present pages. */
@@ -262,7 +248,8 @@ static unsigned check_dump(struct cor_tctx *t, const char *path, bool complete, 
 	return present;
 }
 
-static void write_file(struct cor_tctx *t, const char *path, bool flat)
+/* Writes the 40 pages to @path (flattened if @flat, packed if @packed). */
+static void write_file(struct cor_tctx *t, const char *path, bool flat, bool packed)
 {
 	static uint8_t bm1[NPAGES / 8], bm2[NPAGES / 8];
 	struct cor_kdump_writer_config cfg;
@@ -276,7 +263,7 @@ static void write_file(struct cor_tctx *t, const char *path, bool flat)
 		cor_dump_sink_init_file(&sink, fd);
 	struct cor_kdump_writer *w;
 	CHECK_OK(cor_kdump_writer_create(&cfg, &sink, &w));
-	CHECK_OK(feed(w, false));
+	CHECK_OK(feed_mode(w, false, packed));
 	/* Pages given twice and pages not dumpable are refused. */
 	static uint8_t page[PS];
 	CHECK_ERR(cor_kdump_writer_add(w, 3, page, PS, false), COR_ERR_INVALID);
@@ -295,8 +282,8 @@ COR_TEST(capture_kdump_writer_file_flat_rearrange)
 	snprintf(file, sizeof(file), "%s/dump.kdump", tmp);
 	snprintf(flat, sizeof(flat), "%s/dump.flat", tmp);
 	snprintf(re, sizeof(re), "%s/dump.re", tmp);
-	write_file(t, file, false);
-	write_file(t, flat, true);
+	write_file(t, file, false, false);
+	write_file(t, flat, true, false);
 	CHECK(check_dump(t, file, true, false) == 40);
 	CHECK(check_dump(t, flat, true, false) == 40);
 	int in = open(flat, O_RDONLY), out = open(re, O_RDWR | O_CREAT | O_TRUNC, 0600);
@@ -325,17 +312,18 @@ COR_TEST(capture_kdump_writer_file_flat_rearrange)
 	close(out);
 }
 
-/* The file may not grow past a limit (RLIMIT_FSIZE, as a full disk): the
- * writer stops storing pages and finishes a valid dump flagged incomplete. */
-COR_TEST(capture_kdump_writer_write_failure)
+/* Writes pages (page 9 skipped) to @path while the file may not grow past 10
+ * pages (RLIMIT_FSIZE, as a full disk: header 2 blocks, bitmaps 2, descriptors
+ * 1, the zero page, ~4 random pages): the writer must stop storing pages and
+ * finish a valid dump flagged incomplete. *present: the pages it holds, each
+ * checked; the limit stays for the rest of the (forked) test. */
+static void write_limited(struct cor_tctx *t, const char *path, bool packed, unsigned *present)
 {
-	char path[4096];
-	snprintf(path, sizeof(path), "%s/limited.kdump", cor_test_tmpdir(t));
+	*present = 0;
 	static uint8_t bm1[NPAGES / 8], bm2[NPAGES / 8];
 	struct cor_kdump_writer_config cfg;
 	writer_config(&cfg, bm1, bm2);
 	signal(SIGXFSZ, SIG_IGN); /* get EFBIG instead of the signal (this is a forked child) */
-	/* Header (2 blocks) + bitmaps (2) + descriptors (1) + zero page + ~4 random pages. */
 	struct rlimit rl = {.rlim_cur = 10 * PS, .rlim_max = RLIM_INFINITY};
 	CHECK(setrlimit(RLIMIT_FSIZE, &rl) == 0);
 	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
@@ -344,7 +332,7 @@ COR_TEST(capture_kdump_writer_write_failure)
 	cor_dump_sink_init_file(&sink, fd);
 	struct cor_kdump_writer *w;
 	CHECK_OK(cor_kdump_writer_create(&cfg, &sink, &w));
-	struct cor_error *err = feed(w, true);
+	struct cor_error *err = feed_mode(w, true, packed);
 	CHECK(err && err->code == COR_ERR_OS && err->errnum == EFBIG);
 	cor_error_destroy(err);
 	bool inc = false;
@@ -352,8 +340,18 @@ COR_TEST(capture_kdump_writer_write_failure)
 	CHECK(inc);
 	cor_kdump_writer_destroy(w);
 	close(fd);
-	unsigned present = check_dump(t, path, false, true);
-	CHECK(present > 0 && present < 39);
+	*present = check_dump(t, path, false, true);
+	CHECK(*present > 0 && *present < 39);
+}
+
+/* The file may not grow past a limit (RLIMIT_FSIZE, as a full disk): the
+ * writer stops storing pages and finishes a valid dump flagged incomplete. */
+COR_TEST(capture_kdump_writer_write_failure)
+{
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/limited.kdump", cor_test_tmpdir(t));
+	unsigned present;
+	write_limited(t, path, false, &present);
 	/* A skipped page alone makes the dump incomplete: see capture_kdump_writer_skip. */
 	printf("    %u of 40 pages in the incomplete dump, all correct\n", present);
 }
@@ -367,46 +365,15 @@ COR_TEST(capture_kdump_writer_packed)
 	snprintf(one, sizeof(one), "%s/one.kdump", tmp);
 	snprintf(packed, sizeof(packed), "%s/packed.kdump", tmp);
 	snprintf(limited, sizeof(limited), "%s/limited.kdump", tmp);
-	static uint8_t bm1[NPAGES / 8], bm2[NPAGES / 8];
-	struct cor_kdump_writer_config cfg;
-	writer_config(&cfg, bm1, bm2);
-	for (int k = 0; k < 2; k++) {
-		int fd = open(k ? packed : one, O_RDWR | O_CREAT | O_TRUNC, 0600);
-		CHECK(fd >= 0);
-		struct cor_dump_sink sink;
-		cor_dump_sink_init_file(&sink, fd);
-		struct cor_kdump_writer *w;
-		CHECK_OK(cor_kdump_writer_create(&cfg, &sink, &w));
-		CHECK_OK(k ? feed_packed(w, false) : feed(w, false));
-		bool inc = true;
-		CHECK_OK(cor_kdump_writer_finish(w, false, &inc));
-		CHECK(!inc);
-		cor_kdump_writer_destroy(w);
-		close(fd);
-	}
+	write_file(t, one, false, false);
+	write_file(t, packed, false, true);
 	CHECK(check_dump(t, packed, true, false) == 40);
 	char cmd[12288];
 	snprintf(cmd, sizeof(cmd), "cmp -s '%s' '%s'", one, packed);
 	CHECK(cor_test_run(cmd, NULL) == 0);
 	/* the file may not grow past 10 pages: incomplete, every stored page right */
-	signal(SIGXFSZ, SIG_IGN);
-	struct rlimit rl = {.rlim_cur = 10 * PS, .rlim_max = RLIM_INFINITY};
-	CHECK(setrlimit(RLIMIT_FSIZE, &rl) == 0);
-	int fd = open(limited, O_RDWR | O_CREAT | O_TRUNC, 0600);
-	struct cor_dump_sink sink;
-	cor_dump_sink_init_file(&sink, fd);
-	struct cor_kdump_writer *w;
-	CHECK_OK(cor_kdump_writer_create(&cfg, &sink, &w));
-	struct cor_error *err = feed_packed(w, true);
-	CHECK(err && err->code == COR_ERR_OS && err->errnum == EFBIG);
-	cor_error_destroy(err);
-	bool inc = false;
-	CHECK_OK(cor_kdump_writer_finish(w, false, &inc));
-	CHECK(inc);
-	cor_kdump_writer_destroy(w);
-	close(fd);
-	unsigned present = check_dump(t, limited, false, true);
-	CHECK(present > 0 && present < 39);
+	unsigned present;
+	write_limited(t, limited, true, &present);
 	printf("    packed == page by page; %u of 40 pages in the incomplete dump, all correct\n",
 	       present);
 }
