@@ -579,20 +579,35 @@ COR_TEST(capture_elf_output)
 	cor_dump_close(d);
 }
 
-/* Captures @in at @level (zstd, 2 threads) into @out, through mmap or pread;
- * returns the output's bytes (malloc'ed) or NULL after a failure. */
-static char *capture_mode(struct cor_tctx *t, const char *in, const char *out, int level,
-			  bool use_mmap, struct cor_capture_stats *st, size_t *len)
+/* Captures @in at @level (zstd, 2 threads) twice, reading through mmap into
+ * tmp/mmap.kdump and with pread into tmp/pread.kdump, and checks that the two
+ * are the same bytes. @out gets the mmap dump's path, *st and *len its stats
+ * and size. */
+static void capture_both_ways(struct cor_tctx *t, const char *in, int level, char *out,
+			      size_t outsz, struct cor_capture_stats *st, size_t *len)
 {
-	struct cor_error *err =
-	    capture_opt(in, out, level, COR_CODEC_ZSTD, 2, COR_CAPTURE_KDUMP, !use_mmap, st);
-	if (err) {
-		cor_test_fail(t, __FILE__, __LINE__, "capture %s (%s): %s", in,
-			      use_mmap ? "mmap" : "pread", err->message);
-		cor_error_destroy(err);
-		return NULL;
+	char other[4096];
+	snprintf(out, outsz, "%s/mmap.kdump", cor_test_tmpdir(t));
+	snprintf(other, sizeof(other), "%s/pread.kdump", cor_test_tmpdir(t));
+	struct cor_capture_stats st2;
+	char *data[2] = {NULL, NULL};
+	size_t n[2] = {0, 0};
+	for (int k = 0; k < 2; k++) {
+		const char *path = k ? other : out;
+		struct cor_error *err = capture_opt(in, path, level, COR_CODEC_ZSTD, 2,
+						    COR_CAPTURE_KDUMP, k == 1, k ? &st2 : st);
+		if (err) {
+			cor_test_fail(t, __FILE__, __LINE__, "capture %s (%s): %s", in,
+				      k ? "pread" : "mmap", err->message);
+			cor_error_destroy(err);
+		} else {
+			data[k] = cor_test_slurp(path, &n[k]);
+		}
 	}
-	return cor_test_slurp(out, len);
+	CHECK(data[0] && data[1] && n[0] == n[1] && memcmp(data[0], data[1], n[0]) == 0);
+	*len = n[0];
+	free(data[0]);
+	free(data[1]);
 }
 
 /* The input is read through mmap + MADV_POPULATE_READ, or with pread where
@@ -602,19 +617,13 @@ COR_TEST(capture_mmap_and_pread_agree)
 	const char *in = vmcore_like(t);
 	if (!in)
 		return;
-	char a[4096], b[4096];
-	snprintf(a, sizeof(a), "%s/mmap.kdump", cor_test_tmpdir(t));
-	snprintf(b, sizeof(b), "%s/pread.kdump", cor_test_tmpdir(t));
-	struct cor_capture_stats sa, sb;
-	size_t la = 0, lb = 0;
-	char *da = capture_mode(t, in, a, 31, true, &sa, &la);
-	char *db = capture_mode(t, in, b, 31, false, &sb, &lb);
-	CHECK(da && db && la == lb && memcmp(da, db, la) == 0);
+	char a[4096];
+	struct cor_capture_stats sa;
+	size_t la = 0;
+	capture_both_ways(t, in, 31, a, sizeof(a), &sa, &la);
 	CHECK(compare_pages(t, a, in, NULL) > 0);
 	printf("    -d 31: mmap and pread dumps identical (%zu bytes, %llu pages)\n", la,
 	       (unsigned long long)sa.pages_in_dump);
-	free(da);
-	free(db);
 }
 
 /* Pages of @elf's PT_LOADs whose bytes are not all below @cut (derived from
@@ -652,19 +661,15 @@ COR_TEST(capture_truncated_input)
 	if (!full)
 		return;
 	const uint64_t cut = 500000000;
-	char in[4096], cmd[12288], a[4096], b[4096];
+	char in[4096], cmd[12288], a[4096];
 	snprintf(in, sizeof(in), "%s/cut.elf", cor_test_tmpdir(t));
 	snprintf(cmd, sizeof(cmd), "head -c %llu '%s' > '%s'", (unsigned long long)cut, full, in);
 	CHECK(cor_test_run(cmd, NULL) == 0);
 	uint64_t want = pages_past(full, cut);
 	CHECK(want > 100000);
-	snprintf(a, sizeof(a), "%s/mmap.kdump", cor_test_tmpdir(t));
-	snprintf(b, sizeof(b), "%s/pread.kdump", cor_test_tmpdir(t));
-	struct cor_capture_stats sa, sb;
-	size_t la = 0, lb = 0;
-	char *da = capture_mode(t, in, a, 1, true, &sa, &la);
-	char *db = capture_mode(t, in, b, 1, false, &sb, &lb);
-	CHECK(da && db && la == lb && memcmp(da, db, la) == 0);
+	struct cor_capture_stats sa;
+	size_t la = 0;
+	capture_both_ways(t, in, 1, a, sizeof(a), &sa, &la);
 	CHECK_U64(sa.excluded[COR_CLASS_UNREADABLE], want);
 	CHECK(sa.incomplete);
 	uint64_t missing = 0;
@@ -674,8 +679,6 @@ COR_TEST(capture_truncated_input)
 	printf("    cut at %llu bytes: %llu pages unreadable (= the program headers' count), "
 	       "%lld pages equal to the input, mmap == pread\n",
 	       (unsigned long long)cut, (unsigned long long)want, same);
-	free(da);
-	free(db);
 	unlink(in);
 }
 
