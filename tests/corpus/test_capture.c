@@ -587,6 +587,8 @@ static void capture_both_ways(struct cor_tctx *t, const char *in, int level, cha
 			      size_t outsz, struct cor_capture_stats *st, size_t *len)
 {
 	char other[4096];
+	*st = (struct cor_capture_stats){0};
+	*len = 0;
 	snprintf(out, outsz, "%s/mmap.kdump", cor_test_tmpdir(t));
 	snprintf(other, sizeof(other), "%s/pread.kdump", cor_test_tmpdir(t));
 	struct cor_capture_stats st2;
