@@ -250,25 +250,33 @@ static struct cor_error *flush_descs(struct cor_kdump_writer *w, uint64_t data_e
 	return NULL;
 }
 
-/* Writes the page data buffer, then the descriptors of the pages it completed. */
-static struct cor_error *flush_data(struct cor_kdump_writer *w)
+/* Writes @len bytes of page data at the end of the data written so far, then
+ * the descriptors of the pages it completed. After a failed write the pages
+ * whose data reached the file keep their descriptors and the writer stops. */
+static struct cor_error *write_data(struct cor_kdump_writer *w, const void *data, size_t len)
 {
 	size_t done = 0;
 	struct cor_error *err = NULL;
 	if (!w->failed)
-		err = cor_dump_sink_write(w->sink, w->buf_off, w->buf, w->buf_len, &done);
+		err = cor_dump_sink_write(w->sink, w->buf_off, data, len, &done);
 	uint64_t data_end = w->buf_off + done;
 	if (err) {
 		w->failed = true;
-		/* Pages whose data reached the file are still good: record them. */
-		struct cor_error *e2 = flush_descs(w, data_end);
-		cor_error_destroy(e2);
+		cor_error_destroy(flush_descs(w, data_end));
 		w->ndesc_pending = 0;
 		return cor_error_wrap(err, "writing page data");
 	}
-	w->buf_off += w->buf_len;
-	w->buf_len = 0;
+	w->buf_off += len;
 	return flush_descs(w, data_end);
+}
+
+/* Writes the page data buffer, then the descriptors of the pages it completed. */
+static struct cor_error *flush_data(struct cor_kdump_writer *w)
+{
+	struct cor_error *err = write_data(w, w->buf, w->buf_len);
+	if (!err || !w->failed) /* the data is out (a descriptor write may have failed) */
+		w->buf_len = 0;
+	return err;
 }
 
 /* True if @pfn may be given: a candidate of the 2nd bitmap, not given before. */
@@ -380,19 +388,11 @@ struct cor_error *cor_kdump_writer_add_packed(struct cor_kdump_writer *w, size_t
 			return err;
 		off += sizes[i];
 	}
-	size_t done = 0;
-	err = cor_dump_sink_write(w->sink, w->buf_off, data, total, &done);
-	uint64_t data_end = w->buf_off + done;
-	if (err) {
-		w->failed = true;
-		cor_error_destroy(flush_descs(w, data_end));
-		w->ndesc_pending = 0;
-		return cor_error_wrap(err, "writing page data");
-	}
-	w->buf_off += total;
+	if ((err = write_data(w, data, total)))
+		return err;
 	w->pages += n;
 	w->data_bytes += total;
-	return flush_descs(w, data_end);
+	return NULL;
 }
 
 struct cor_error *cor_kdump_writer_add_zero(struct cor_kdump_writer *w, uint64_t pfn)
