@@ -132,7 +132,7 @@ struct cor_capture_options {
 	/** Compression threads (0: compress on the calling thread). */
 	unsigned nthreads;
 	enum cor_capture_format format;
-	/** Pages per pipeline job (0: 512). */
+	/** Pages per pipeline job (0: 512; at most 1024). */
 	unsigned batch_pages;
 	/** Read the input with pread, never map it (makedumpfile --non-mmap). */
 	bool no_mmap;

@@ -37,7 +37,7 @@
  * workers). Not so for /proc/vmcore, whose read() maps old memory page by
  * page: there every run is mapped. */
 #define MMAP_MIN_RUN 32
-#define MAX_BATCH    4096
+#define MAX_BATCH    1024 /* cor_kdump_writer_add_packed() takes up to 1024 pages */
 
 #ifndef MADV_POPULATE_READ
 #define MADV_POPULATE_READ 22 /* include/uapi/asm-generic/mman-common.h, Linux 5.14 */
@@ -352,15 +352,6 @@ static void report(struct run *r, bool force)
 	r->p.opt->progress(r->p.opt->progress_arg, r->st);
 }
 
-/* Bytes of the packed data before data page @k of a job. */
-static size_t packed_offset(const uint32_t *sizes, size_t k)
-{
-	size_t off = 0;
-	for (size_t i = 0; i < k; i++)
-		off += sizes[i];
-	return off;
-}
-
 static struct cor_error *consume(struct run *r, struct batch *b)
 {
 	struct cor_capture_stats *st = r->st;
@@ -386,10 +377,8 @@ static struct cor_error *consume(struct run *r, struct batch *b)
 			nd++;
 		}
 	}
-	for (size_t i = 0; !err && i < nd; i += 1024) /* the writer's unit */
-		err = cor_kdump_writer_add_packed(r->w, COR_MIN(nd - i, (size_t)1024), r->dpfn + i,
-						  r->dsize + i, r->dcomp + i,
-						  b->out + packed_offset(r->dsize, i));
+	if (!err) /* the job's data in one write (MAX_BATCH fits the writer's unit) */
+		err = cor_kdump_writer_add_packed(r->w, nd, r->dpfn, r->dsize, r->dcomp, b->out);
 	unmap_batch(b);
 	if (err && err->code == COR_ERR_OS) {
 		st->write_errno = err->errnum;
