@@ -20,5 +20,7 @@ void cor_progress_format(struct cor_strbuf *out, uint64_t done, uint64_t total, 
 			 double elapsed);
 /** Appends a byte count as "12.3 MiB" (B, KiB, MiB, GiB, TiB). */
 void cor_format_bytes(struct cor_strbuf *out, uint64_t bytes);
+/** Seconds on the monotonic clock (for elapsed times). */
+double cor_monotonic_seconds(void);
 
 #endif

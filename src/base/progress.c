@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Progress formatting: see include/coroner/progress.h.
+#include <time.h>
+
 #include "coroner/progress.h"
 
 static void append_duration(struct cor_strbuf *out, double s)
@@ -43,4 +45,11 @@ void cor_format_bytes(struct cor_strbuf *out, uint64_t bytes)
 		cor_strbuf_appendf(out, "%llu B", (unsigned long long)bytes);
 	else
 		cor_strbuf_appendf(out, "%.1f %s", v, units[u]);
+}
+
+double cor_monotonic_seconds(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }

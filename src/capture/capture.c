@@ -23,12 +23,12 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "coroner/capture.h"
 #include "coroner/mem.h"
 #include "coroner/program.h"
+#include "coroner/progress.h"
 #include "coroner/threadpool.h"
 
 #define DEFAULT_BATCH 512
@@ -81,13 +81,6 @@ struct pipeline {
 	struct batch *batches;
 	size_t nbatches;
 };
-
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static bool is_zero(const uint8_t *p, size_t n)
 {
@@ -344,7 +337,7 @@ struct run {
 
 static void report(struct run *r, bool force)
 {
-	double t = now();
+	double t = cor_monotonic_seconds();
 	r->st->elapsed = t - r->t0;
 	if (!r->p.opt->progress || (!force && t - r->last_progress < 0.25))
 		return;
@@ -690,7 +683,7 @@ struct cor_error *cor_capture_write(struct cor_program *prog,
 	r.p.opt = opt;
 	r.p.page_size = cor_dump_page_size(r.p.dump);
 	r.p.in_fd = -1;
-	r.t0 = r.last_progress = now();
+	r.t0 = r.last_progress = cor_monotonic_seconds();
 	memcpy(stats->excluded, filter->excluded, sizeof(stats->excluded));
 	stats->pages_total = filter->candidates;
 	stats->ram_pages = filter->ram_pages;

@@ -14,7 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -327,24 +326,17 @@ static int do_dmesg(struct cor_program *prog, const struct capture_args *a)
 	return 0;
 }
 
-static double seconds(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* makedumpfile's "STEP [...] : N seconds" lines, at its report level (16). */
 static void step(const struct capture_args *a, const char *what, double t0)
 {
 	if (a->message_level & 16)
-		fprintf(stderr, "STEP [%s] : %.6f seconds\n", what, seconds() - t0);
+		fprintf(stderr, "STEP [%s] : %.6f seconds\n", what, cor_monotonic_seconds() - t0);
 }
 
 static int do_capture(struct cor_program *prog, struct capture_args *a)
 {
 	struct cor_capture_filter f;
-	double t0 = seconds();
+	double t0 = cor_monotonic_seconds();
 	struct cor_error *err = cor_capture_classify(prog, a->opt.dump_level, &f);
 	if (err)
 		return cor_cli_fail(err);
@@ -365,12 +357,12 @@ static int do_capture(struct cor_program *prog, struct capture_args *a)
 		a->opt.progress = progress_cb;
 	}
 	struct cor_capture_stats st;
-	t0 = seconds();
+	t0 = cor_monotonic_seconds();
 	err = cor_capture_write(prog, &f, &a->opt, o.fd, &st);
 	cor_capture_filter_deinit(&f);
 	step(a, "Copying data", t0);
 	if (!a->flattened) {
-		t0 = seconds();
+		t0 = cor_monotonic_seconds();
 		struct cor_error *e2 = out_close(&o, !err);
 		if (!err)
 			err = e2;
@@ -406,7 +398,7 @@ int cor_cmd_capture(struct cor_cli *cli, int argc, char **argv)
 	if (a.rearrange)
 		return do_rearrange(&a, cmd);
 	struct cor_program *prog;
-	double t0 = seconds();
+	double t0 = cor_monotonic_seconds();
 	/* -x VMLINUX is accepted but not used: the filter needs only VMCOREINFO, and
 	 * a wrong vmlinux must not cost the dump. */
 	struct cor_error *err = cor_program_open(a.in, NULL, &prog);
